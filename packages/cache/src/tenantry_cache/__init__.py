@@ -1,0 +1,3 @@
+"""Tenant-aware cache keys for Django's cache framework."""
+
+__all__: list[str] = []

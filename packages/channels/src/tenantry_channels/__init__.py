@@ -1,0 +1,3 @@
+"""tenantry for Django Channels: tenant-aware websocket routing."""
+
+__all__: list[str] = []

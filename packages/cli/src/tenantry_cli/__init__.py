@@ -1,0 +1,3 @@
+"""tenantry management commands. Add ``"tenantry_cli"`` to ``INSTALLED_APPS``."""
+
+__all__: list[str] = []

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class TenantryCliConfig(AppConfig):
+    name = "tenantry_cli"
+    label = "tenantry_cli"
+    verbose_name = "tenantry commands"

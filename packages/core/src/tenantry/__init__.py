@@ -1,0 +1,77 @@
+"""tenantry core: who the current tenant is, where it lives, and how plugins join in.
+
+Imports nothing but the standard library and pluggy; Django lives in ``tenantry_django``.
+"""
+
+from tenantry._activation import activate, deactivate, get_current_tenant, tenant_context
+from tenantry._catalog import CatalogEntry, StaticCatalog, TenantCatalog, TenantKind
+from tenantry._executors import ExecutorSpec
+from tenantry._hookspecs import hookimpl, hookspec
+from tenantry._plugins import (
+    ENTRY_POINT_GROUP,
+    PluginError,
+    PluginInfo,
+    configure_plugins,
+    get_executors,
+    get_plugin_manager,
+    get_tenant_catalog,
+    import_object,
+    list_plugins,
+)
+from tenantry._resolution import RequestInfo, Resolution
+from tenantry._schema_names import (
+    MAX_IDENTIFIER_BYTES,
+    PUBLIC_SCHEMA,
+    InvalidSchemaName,
+    is_valid_schema_name,
+    quote_identifier,
+    validate_schema_name,
+)
+from tenantry._selectors import (
+    WILDCARDS,
+    AmbiguousSelectorError,
+    SelectorError,
+    UnknownSelectorError,
+    select_tenants,
+)
+from tenantry._tenant import DEFAULT_DATABASE, SchemaDescriptor, Tenant, describe
+
+__all__ = [
+    "DEFAULT_DATABASE",
+    "ENTRY_POINT_GROUP",
+    "MAX_IDENTIFIER_BYTES",
+    "PUBLIC_SCHEMA",
+    "WILDCARDS",
+    "AmbiguousSelectorError",
+    "CatalogEntry",
+    "ExecutorSpec",
+    "InvalidSchemaName",
+    "PluginError",
+    "PluginInfo",
+    "RequestInfo",
+    "Resolution",
+    "SchemaDescriptor",
+    "SelectorError",
+    "StaticCatalog",
+    "Tenant",
+    "TenantCatalog",
+    "TenantKind",
+    "UnknownSelectorError",
+    "activate",
+    "configure_plugins",
+    "deactivate",
+    "describe",
+    "get_current_tenant",
+    "get_executors",
+    "get_plugin_manager",
+    "get_tenant_catalog",
+    "hookimpl",
+    "hookspec",
+    "import_object",
+    "is_valid_schema_name",
+    "list_plugins",
+    "quote_identifier",
+    "select_tenants",
+    "tenant_context",
+    "validate_schema_name",
+]

@@ -1,0 +1,131 @@
+"""The current tenant: one ContextVar, the only source of truth.
+
+A ContextVar follows threads (each starts empty), asyncio tasks (each copies its creator's
+context) and asgiref's ``sync_to_async``/``async_to_sync`` (which carry the context across),
+so no tenant ever leaks from one unit of work to another.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar, Token
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar, cast, overload
+
+from tenantry._plugins import get_plugin_manager
+from tenantry._tenant import Tenant
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_current_tenant: ContextVar[Tenant | None] = ContextVar("tenantry_current_tenant", default=None)
+
+
+def get_current_tenant() -> Tenant | None:
+    """The tenant active in this context, or ``None``."""
+    return _current_tenant.get()
+
+
+def _check_tenant(tenant: object) -> Tenant:
+    # Cheaper than isinstance() against a runtime-checkable Protocol, and a clearer message.
+    schema_name = getattr(tenant, "schema_name", None)
+    database = getattr(tenant, "database", None)
+    if not isinstance(schema_name, str) or not isinstance(database, str):
+        raise TypeError(
+            f"{tenant!r} is not a tenant: it needs string attributes 'schema_name' and "
+            "'database' (use SchemaDescriptor for static tenants)"
+        )
+    return cast(Tenant, tenant)
+
+
+def _notify(tenant: Tenant | None, previous: Tenant | None) -> None:
+    hook = get_plugin_manager().hook
+    if tenant is None:
+        hook.tenantry_tenant_deactivated(previous=previous)
+    else:
+        hook.tenantry_tenant_activated(tenant=tenant, previous=previous)
+
+
+def activate(tenant: Tenant) -> None:
+    """Make ``tenant`` current in this context until changed; prefer :class:`tenant_context`."""
+    checked = _check_tenant(tenant)
+    previous = _current_tenant.get()
+    _current_tenant.set(checked)
+    _notify(checked, previous)
+
+
+def deactivate() -> None:
+    """Leave this context with no current tenant."""
+    previous = _current_tenant.get()
+    _current_tenant.set(None)
+    _notify(None, previous)
+
+
+class tenant_context:  # noqa: N801 - used like a function: ``with tenant_context(t):``
+    """Activate a tenant for a block; restore whatever was current before, even on error.
+
+    Works as ``with``/``async with``, and as a decorator of plain and ``async def``
+    functions; each decorated call gets its own activation, so one decorated function is safe
+    to call from many threads and tasks at once. ``None`` runs the block with no tenant.
+    """
+
+    __slots__ = ("_tenant", "_tokens")
+
+    def __init__(self, tenant: Tenant | None) -> None:
+        self._tenant = None if tenant is None else _check_tenant(tenant)
+        self._tokens: list[Token[Tenant | None]] = []
+
+    @property
+    def tenant(self) -> Tenant | None:
+        return self._tenant
+
+    def __enter__(self) -> Tenant | None:
+        previous = _current_tenant.get()
+        self._tokens.append(_current_tenant.set(self._tenant))
+        _notify(self._tenant, previous)
+        return self._tenant
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        left = _current_tenant.get()
+        _current_tenant.reset(self._tokens.pop())
+        _notify(_current_tenant.get(), left)
+
+    async def __aenter__(self) -> Tenant | None:
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.__exit__(exc_type, exc, traceback)
+
+    @overload
+    def __call__(self, function: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]: ...
+    @overload
+    def __call__(self, function: Callable[P, R]) -> Callable[P, R]: ...
+    def __call__(self, function: Callable[P, Any]) -> Callable[P, Any]:
+        tenant = self._tenant
+        if inspect.iscoroutinefunction(function):
+
+            @functools.wraps(function)
+            async def run_async(*args: P.args, **kwargs: P.kwargs) -> Any:
+                with tenant_context(tenant):
+                    return await function(*args, **kwargs)
+
+            return run_async
+
+        @functools.wraps(function)
+        def run(*args: P.args, **kwargs: P.kwargs) -> Any:
+            with tenant_context(tenant):
+                return function(*args, **kwargs)
+
+        return run

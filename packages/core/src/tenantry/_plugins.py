@@ -1,0 +1,152 @@
+"""The plugin manager: entry points of group ``tenantry``, dotted paths, blocked names.
+
+Plugins are loaded once, lazily, on first use; ``configure_plugins`` (called by the Django
+app from settings) replaces the configuration and rebuilds the manager on next use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pluggy
+
+from tenantry import _hookspecs
+from tenantry._catalog import TenantCatalog
+from tenantry._executors import ExecutorSpec
+
+ENTRY_POINT_GROUP = "tenantry"
+
+
+class PluginError(RuntimeError):
+    """A plugin could not be loaded or contradicts another; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class PluginInfo:
+    name: str
+    source: str  # "entry point (dist version)" or "dotted path"
+    hooks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _PluginConfig:
+    extra: tuple[str, ...] = ()
+    blocked: tuple[str, ...] = ()
+    load_entry_points: bool = True
+
+
+_lock = threading.Lock()
+_config = _PluginConfig()
+_manager: pluggy.PluginManager | None = None
+
+
+def import_object(dotted_path: str) -> object:
+    """Import ``package.module`` or ``package.module:attribute`` / ``package.module.attribute``."""
+    module_name, colon, attribute = dotted_path.partition(":")
+    try:
+        if colon:
+            return getattr(importlib.import_module(module_name), attribute)
+        try:
+            return importlib.import_module(dotted_path)
+        except ModuleNotFoundError as error:
+            parent, _, attribute = dotted_path.rpartition(".")
+            if not parent or error.name != dotted_path:
+                raise
+            return getattr(importlib.import_module(parent), attribute)
+    except (ImportError, AttributeError) as error:
+        raise PluginError(f"Cannot import tenantry plugin {dotted_path!r}: {error}") from error
+
+
+def _build(config: _PluginConfig) -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(_hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(_hookspecs)
+    for name in config.blocked:
+        manager.set_blocked(name)
+    if config.load_entry_points:
+        try:
+            manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        except (ImportError, AttributeError, ValueError) as error:
+            raise PluginError(f"Loading tenantry plugins from entry points failed: {error}") from error
+    for dotted_path in config.extra:
+        if manager.is_blocked(dotted_path) or manager.has_plugin(dotted_path):
+            continue
+        manager.register(import_object(dotted_path), name=dotted_path)
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as error:
+        raise PluginError(f"Plugin {error.plugin!r} implements an unknown hook: {error}") from error
+    return manager
+
+
+def configure_plugins(
+    *, extra: Iterable[str] = (), blocked: Iterable[str] = (), load_entry_points: bool = True
+) -> None:
+    """Set which plugins load besides entry points, and which are blocked by name."""
+    global _config, _manager
+    with _lock:
+        _config = _PluginConfig(tuple(extra), tuple(blocked), load_entry_points)
+        _manager = None
+
+
+def get_plugin_manager() -> pluggy.PluginManager:
+    manager = _manager
+    if manager is not None:
+        return manager
+    return _load()
+
+
+def _load() -> pluggy.PluginManager:
+    global _manager
+    with _lock:
+        if _manager is None:
+            _manager = _build(_config)
+        return _manager
+
+
+def list_plugins() -> list[PluginInfo]:
+    """Every registered plugin with where it came from and the hooks it implements."""
+    manager = get_plugin_manager()
+    distributions = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
+    result = []
+    for name, plugin in manager.list_name_plugin():
+        if plugin is None:  # blocked
+            continue
+        dist = distributions.get(id(plugin))
+        if dist is not None:
+            source = f"entry point ({dist.project_name} {dist.version})"
+        else:
+            source = "dotted path"
+        callers = manager.get_hookcallers(plugin) or []
+        result.append(PluginInfo(name, source, tuple(sorted(c.name for c in callers))))
+    return sorted(result, key=lambda info: info.name)
+
+
+def get_executors() -> dict[str, ExecutorSpec]:
+    """Executors announced by every plugin, by name; two with one name is an error."""
+    manager = get_plugin_manager()
+    owners: dict[str, str] = {}
+    executors: dict[str, ExecutorSpec] = {}
+    for impl in manager.hook.tenantry_register_executors.get_hookimpls():
+        for spec in impl.function() or ():
+            if spec.name in executors:
+                raise PluginError(
+                    f"Executor {spec.name!r} is registered by both {owners[spec.name]!r} and "
+                    f"{impl.plugin_name!r}; block one of them by name"
+                )
+            owners[spec.name] = impl.plugin_name
+            executors[spec.name] = spec
+    return dict(sorted(executors.items()))
+
+
+def get_tenant_catalog() -> TenantCatalog:
+    catalog = get_plugin_manager().hook.tenantry_tenant_catalog()
+    if catalog is None:
+        raise PluginError(
+            "No tenant catalog is registered: install tenantry-django and add "
+            "'tenantry_django' to INSTALLED_APPS, or register a plugin implementing "
+            "tenantry_tenant_catalog"
+        )
+    return catalog  # type: ignore[no-any-return]

