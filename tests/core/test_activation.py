@@ -66,10 +66,14 @@ def test_nesting_restores_each_outer_tenant():
 
 
 def test_exception_in_nested_block_restores_outer_tenant():
-    with tenant_context(ALPHA):
-        with pytest.raises(RuntimeError, match="boom"), tenant_context(BETA):
+    def fail_inside_beta() -> None:
+        with tenant_context(BETA):
             assert get_current_tenant() is BETA
             raise RuntimeError("boom")
+
+    with tenant_context(ALPHA):
+        with pytest.raises(RuntimeError, match="boom"):
+            fail_inside_beta()
         assert get_current_tenant() is ALPHA
     assert get_current_tenant() is None
 

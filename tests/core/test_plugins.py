@@ -98,7 +98,8 @@ def test_a_plugin_registered_by_dotted_path_can_be_blocked(settings_plugin_modul
 
 def test_unimportable_dotted_path_is_a_clear_error():
     tenantry.configure_plugins(extra=["no_such_package.plugin"])
-    with pytest.raises(PluginError, match="Cannot import tenantry plugin 'no_such_package.plugin'"):
+    expected = r"Cannot import tenantry plugin 'no_such_package\.plugin'"
+    with pytest.raises(PluginError, match=expected):
         tenantry.get_plugin_manager()
 
 

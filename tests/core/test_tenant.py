@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from tenantry import InvalidSchemaName, SchemaDescriptor, Tenant, describe
+from tenantry import SchemaDescriptor, SchemaNameError, Tenant, describe
 
 
 def test_descriptor_defaults_to_the_default_database():
@@ -23,7 +23,7 @@ def test_descriptors_are_values():
 
 
 def test_descriptor_rejects_invalid_schema_names():
-    with pytest.raises(InvalidSchemaName, match="must be lowercase"):
+    with pytest.raises(SchemaNameError, match="must be lowercase"):
         SchemaDescriptor("WWW")
 
 

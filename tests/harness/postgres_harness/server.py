@@ -138,14 +138,35 @@ def start_embedded_server() -> PostgresServer:
     run_as = _prepare_root_run(directory) if os.geteuid() == 0 else None
     data, log, port = directory / "data", directory / "server.log", _free_port()
     _run(
-        [_binary("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-         "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+        [
+            _binary("initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+            "--no-instructions",
+        ],
         run_as,
     )
     options = " ".join(f"-c {key}={value}" for key, value in _SERVER_OPTIONS.items())
     _run(
-        [_binary("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-         "-o", f"{options} -p {port} -k {directory}", "start"],
+        [
+            _binary("pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"{options} -p {port} -k {directory}",
+            "start",
+        ],
         run_as,
         log,
     )

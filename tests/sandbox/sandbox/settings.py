@@ -11,7 +11,7 @@ import os
 
 from postgres_harness import django_database_settings
 
-SECRET_KEY = "sandbox-only-not-secret"  # noqa: S105 - test project
+SECRET_KEY = "sandbox-only-not-secret"
 DEBUG = False
 USE_TZ = True
 ALLOWED_HOSTS = ["*"]

@@ -17,7 +17,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec(firstresult=True)
-def tenantry_resolve_tenant(request: RequestInfo) -> Resolution | None:  # type: ignore[empty-body]
+def tenantry_resolve_tenant(request: RequestInfo) -> Resolution | None:
     """Find the tenant a request is for; return ``None`` to let the next resolver try.
 
     Runs once per request, never per query.

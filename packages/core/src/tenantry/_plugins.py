@@ -10,6 +10,7 @@ import importlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import pluggy
 
@@ -69,7 +70,8 @@ def _build(config: _PluginConfig) -> pluggy.PluginManager:
         try:
             manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
         except (ImportError, AttributeError, ValueError) as error:
-            raise PluginError(f"Loading tenantry plugins from entry points failed: {error}") from error
+            message = f"Loading tenantry plugins from entry points failed: {error}"
+            raise PluginError(message) from error
     for dotted_path in config.extra:
         if manager.is_blocked(dotted_path) or manager.has_plugin(dotted_path):
             continue
@@ -130,7 +132,8 @@ def get_executors() -> dict[str, ExecutorSpec]:
     owners: dict[str, str] = {}
     executors: dict[str, ExecutorSpec] = {}
     for impl in manager.hook.tenantry_register_executors.get_hookimpls():
-        for spec in impl.function() or ():
+        announced = cast(Iterable[ExecutorSpec] | None, impl.function())
+        for spec in announced or ():
             if spec.name in executors:
                 raise PluginError(
                     f"Executor {spec.name!r} is registered by both {owners[spec.name]!r} and "
@@ -149,4 +152,4 @@ def get_tenant_catalog() -> TenantCatalog:
             "'tenantry_django' to INSTALLED_APPS, or register a plugin implementing "
             "tenantry_tenant_catalog"
         )
-    return catalog  # type: ignore[no-any-return]
+    return cast(TenantCatalog, catalog)

@@ -15,7 +15,7 @@ PUBLIC_SCHEMA = "public"
 _ALLOWED_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
-class InvalidSchemaName(ValueError):
+class SchemaNameError(ValueError):
     """A schema name that tenantry will not use; the message says why and what to do."""
 
     def __init__(self, name: object, reason: str) -> None:
@@ -51,27 +51,27 @@ def validate_schema_name(
     allow_public: bool = False,
     reserved: Collection[str] = (),
 ) -> str:
-    """Return ``name`` if tenantry may use it as a schema, else raise :class:`InvalidSchemaName`.
+    """Return ``name`` if tenantry may use it as a schema, else raise :class:`SchemaNameError`.
 
     ``reserved`` holds names taken by something else (static tenant keys, extra search-path
     schemas); ``allow_public`` admits the shared ``public`` schema, which only descriptors name.
     """
     if not isinstance(name, str):
-        raise InvalidSchemaName(name, f"expected a string, got {type(name).__name__}")
+        raise SchemaNameError(name, f"expected a string, got {type(name).__name__}")
     problem = _format_problem(name)
     if problem is not None:
-        raise InvalidSchemaName(name, problem)
+        raise SchemaNameError(name, problem)
     # The pattern restates the rules above; it guards against the two drifting apart.
     if SCHEMA_NAME_PATTERN.fullmatch(name) is None:  # pragma: no cover - defensive
-        raise InvalidSchemaName(name, "it does not match [a-z_][a-z0-9_]{0,62}")
+        raise SchemaNameError(name, "it does not match [a-z_][a-z0-9_]{0,62}")
     if name.startswith("pg_"):
-        raise InvalidSchemaName(name, "names starting with 'pg_' are reserved by PostgreSQL")
+        raise SchemaNameError(name, "names starting with 'pg_' are reserved by PostgreSQL")
     if name == "information_schema":
-        raise InvalidSchemaName(name, "'information_schema' is a PostgreSQL system schema")
+        raise SchemaNameError(name, "'information_schema' is a PostgreSQL system schema")
     if name == PUBLIC_SCHEMA and not allow_public:
-        raise InvalidSchemaName(name, "'public' holds the shared apps and cannot be a tenant")
+        raise SchemaNameError(name, "'public' holds the shared apps and cannot be a tenant")
     if name in reserved:
-        raise InvalidSchemaName(name, "it is already taken (a static tenant key or extra schema)")
+        raise SchemaNameError(name, "it is already taken (a static tenant key or extra schema)")
     return name
 
 
@@ -80,7 +80,7 @@ def is_valid_schema_name(
 ) -> bool:
     try:
         validate_schema_name(name, allow_public=allow_public, reserved=reserved)
-    except InvalidSchemaName:
+    except SchemaNameError:
         return False
     return True
 

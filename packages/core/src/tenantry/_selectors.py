@@ -60,9 +60,7 @@ def _by_domain(selector: str, entries: Sequence[CatalogEntry]) -> list[CatalogEn
     wanted = selector.lower().rstrip("/")
     if "/" in wanted:
         return _distinct(e for e in entries if wanted in e.domains)
-    exact = _distinct(
-        e for e in entries if any(_split_domain(d)[0] == wanted for d in e.domains)
-    )
+    exact = _distinct(e for e in entries if any(_split_domain(d)[0] == wanted for d in e.domains))
     if exact:
         return exact
     return _distinct(

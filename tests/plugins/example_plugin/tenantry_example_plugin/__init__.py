@@ -22,9 +22,7 @@ def tenantry_resolve_tenant(request: tenantry.RequestInfo) -> tenantry.Resolutio
     schema_name = request.header(HEADER)
     if not schema_name:
         return None
-    return tenantry.Resolution(
-        tenant=tenantry.SchemaDescriptor(schema_name), resolver="example"
-    )
+    return tenantry.Resolution(tenant=tenantry.SchemaDescriptor(schema_name), resolver="example")
 
 
 def run_in_reverse(tenants: Sequence[T], task: Callable[[T], R]) -> list[R]:
