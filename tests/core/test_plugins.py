@@ -168,3 +168,26 @@ def test_configuring_rebuilds_the_manager_once():
 def test_entry_points_can_be_switched_off():
     tenantry.configure_plugins(load_entry_points=False)
     assert tenantry.list_plugins() == []
+
+
+def test_select_tenants_defaults_to_the_catalog_a_plugin_supplies():
+    entry = tenantry.CatalogEntry(SchemaDescriptor("acme"), tenantry.TenantKind.DYNAMIC, "acme")
+
+    class CatalogPlugin:
+        @tenantry.hookimpl
+        def tenantry_tenant_catalog(self):
+            return tenantry.StaticCatalog((entry,))
+
+    tenantry.get_plugin_manager().register(CatalogPlugin())
+    assert tenantry.select_tenants([":all:"]) == [entry]
+
+
+def test_python_m_tenantry_lists_plugins_hooks_and_executors():
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-m", "tenantry"], capture_output=True, text=True, check=True
+    )
+    assert "  example  [entry point (tenantry-example-plugin 0.1.0)]" in result.stdout
+    assert "      tenantry_resolve_tenant" in result.stdout
+    assert "  reverse  Run tenants last to first (example plugin)" in result.stdout

@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 from tenantry._catalog import CatalogEntry, TenantCatalog, TenantKind
+from tenantry._plugins import get_tenant_catalog
 
 WILDCARDS: dict[str, frozenset[TenantKind]] = {
     ":all:": frozenset(TenantKind),
@@ -105,8 +106,12 @@ def _match_one(selector: str, entries: Sequence[CatalogEntry]) -> list[CatalogEn
     )
 
 
-def select_tenants(selectors: Iterable[str], catalog: TenantCatalog) -> list[CatalogEntry]:
+def select_tenants(
+    selectors: Iterable[str], catalog: TenantCatalog | None = None
+) -> list[CatalogEntry]:
     """The tenants ``selectors`` name, in catalog order, each once.
+
+    ``catalog`` defaults to the one a plugin supplies (``tenantry_tenant_catalog``).
 
     Raises :class:`UnknownSelectorError` or :class:`AmbiguousSelectorError` for the first
     selector that does not name exactly what it should.
@@ -114,6 +119,8 @@ def select_tenants(selectors: Iterable[str], catalog: TenantCatalog) -> list[Cat
     wanted = list(selectors)
     if not wanted:
         raise UnknownSelectorError("", f"No selector given. {_HELP}")
+    if catalog is None:
+        catalog = get_tenant_catalog()
     entries = list(catalog.entries())
     chosen: set[tuple[TenantKind, str]] = set()
     for selector in wanted:

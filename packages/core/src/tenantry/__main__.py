@@ -1,0 +1,29 @@
+"""``python -m tenantry``: which plugins and executors this environment has."""
+
+from __future__ import annotations
+
+import sys
+
+from tenantry._plugins import PluginError, get_executors, list_plugins
+
+
+def main() -> int:
+    try:
+        plugins = list_plugins()
+        executors = get_executors()
+    except PluginError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print("plugins (entry-point group 'tenantry'):")
+    for info in plugins:
+        print(f"  {info.name}  [{info.source}]")
+        for hook in info.hooks:
+            print(f"      {hook}")
+    print("executors:")
+    for name, spec in executors.items():
+        print(f"  {name}  {spec.description}".rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
