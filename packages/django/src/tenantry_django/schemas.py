@@ -1,0 +1,87 @@
+"""Schema operations: exists, create, migrate, clone, drop. Identifiers are always quoted.
+
+Each operation runs on the database the tenant lives in; callers choose the transaction.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.db import connections, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+from psycopg import sql
+
+from tenantry import SchemaDescriptor, Tenant, tenant_context, validate_schema_name
+from tenantry_django._conf import get_config
+
+
+def _execute(database: str, statement: sql.Composable) -> None:
+    with connections[database].cursor() as cursor:
+        cursor.execute(statement.as_string(None))
+
+
+def schema_exists(schema_name: str, database: str) -> bool:
+    with connections[database].cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)",
+                       [schema_name])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def create_schema(schema_name: str, database: str) -> None:
+    validate_schema_name(schema_name)
+    _execute(database, sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema_name)))
+
+
+def drop_schema(schema_name: str, database: str) -> None:
+    validate_schema_name(schema_name)
+    _execute(database, sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+        sql.Identifier(schema_name)))
+
+
+@functools.cache
+def _migration_nodes() -> frozenset[tuple[str, str]]:
+    # The migration graph is fixed for the life of a process (code does not change).
+    return frozenset(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
+
+
+def is_migrated(tenant: Tenant) -> bool:
+    """Whether the tenant's schema has recorded every migration the project has."""
+    with tenant_context(tenant):
+        recorder = MigrationRecorder(connections[tenant.database])
+        if not recorder.has_table():
+            return False
+        return _migration_nodes() <= set(recorder.applied_migrations())
+
+
+def migrate_schema(tenant: Tenant, *, verbosity: int = 0, skip_if_current: bool = False) -> None:
+    """Apply every migration of the tenant's apps to its schema (which must exist)."""
+    if skip_if_current and is_migrated(tenant):
+        return
+    with tenant_context(tenant):
+        call_command("migrate", database=tenant.database, interactive=False,
+                     verbosity=verbosity)
+
+
+def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"INSTALLED_APPS", "MIGRATION_MODULES"}:
+        _migration_nodes.cache_clear()
+
+
+def create_clone_reference(*, verbosity: int = 0) -> SchemaDescriptor:
+    """Create (if missing) and migrate the ``CLONE_REFERENCE`` schema new tenants copy."""
+    reference = get_config().clone_reference()
+    if reference is None:
+        raise ImproperlyConfigured(
+            'TENANTS["default"]["CLONE_REFERENCE"] is not set; name the schema new tenants '
+            "are cloned from, e.g. \"sample\"."
+        )
+    with transaction.atomic(using=reference.database):
+        if not schema_exists(reference.schema_name, reference.database):
+            create_schema(reference.schema_name, reference.database)
+        migrate_schema(reference, verbosity=verbosity, skip_if_current=True)
+    return reference

@@ -1,0 +1,15 @@
+"""Signals of a tenant's life. Receivers get ``tenant`` (and ``previous`` for activation).
+
+``tenant_created`` and ``schema_synced`` are sent inside the creating transaction: a receiver
+that raises undoes the whole creation, row and schema.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+tenant_created = Signal()  # row saved and schema created (and synced unless deferred)
+schema_synced = Signal()  # a schema's migrations were applied (by migrating or cloning)
+schema_needs_sync = Signal()  # a schema was created empty; something must migrate it
+schema_pre_drop = Signal()  # a schema is about to be dropped
+schema_activated = Signal()  # a tenant became current in this context (``previous`` too)
