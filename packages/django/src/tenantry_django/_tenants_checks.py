@@ -1,5 +1,5 @@
-"""System checks for ``TENANTS`` and the database setup. Ids ``tenantry.E010``–``E029``,
-``tenantry.W001``–``W009``; every message says where the mistake is and how to fix it."""
+"""System checks for ``TENANTS`` and the database setup. Ids ``tenantry.E010`` to ``E029``,
+``tenantry.W001`` to ``W009``; every message says where the mistake is and how to fix it."""
 
 from __future__ import annotations
 

@@ -79,19 +79,23 @@ class TenantModel(models.Model):
             super().save(*args, **kwargs)
             return
         self._check_new_schema_name()
+        self._check_schema_is_free()
         public_database = get_config().public_database
         with transaction.atomic(using=public_database), transaction.atomic(using=self.database):
             super().save(*args, **kwargs)
             self.create_schema(sync_schema=True)
             tenant_created.send(sender=type(self), tenant=self)
 
-    def create_schema(self, *, sync_schema: bool = True, verbosity: int = 0) -> None:
-        """Create this tenant's schema: a clone of the reference, or migrated, or empty."""
+    def _check_schema_is_free(self) -> None:
         if schema_exists(self.schema_name, self.database):
             raise SchemaExistsError(
                 f"Schema {self.schema_name!r} already exists in database {self.database!r}; "
                 "a new tenant never adopts an existing schema. Choose another schema_name."
             )
+
+    def create_schema(self, *, sync_schema: bool = True, verbosity: int = 0) -> None:
+        """Create this tenant's schema: a clone of the reference, or migrated, or empty."""
+        self._check_schema_is_free()
         reference = get_config().clone_reference()
         with transaction.atomic(using=self.database):
             if not sync_schema:

@@ -1,0 +1,128 @@
+"""Fixtures for tenantry_django's suites: tenants, and statements counted on the server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from django.db import connection, connections
+
+from sandbox.customers.models import Domain, Tenant
+from tenantry import tenant_context
+
+STATS_SCHEMA = "tenantry_stats"
+
+
+def unique_schema(prefix: str = "t") -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def make_tenant(db: None) -> Callable[..., Tenant]:
+    """Create dynamic tenants inside the test's transaction (rolled back afterwards)."""
+
+    def make(schema_name: str | None = None, domain: str | None = None, **fields: Any) -> Tenant:
+        tenant = Tenant(schema_name=schema_name or unique_schema(), **fields)
+        tenant.save()
+        if domain:
+            Domain.objects.create(tenant=tenant, domain=domain)
+        return tenant
+
+    return make
+
+
+def _conninfo(alias: str = "default") -> str:
+    settings = connections[alias].settings_dict
+    return psycopg.conninfo.make_conninfo(
+        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
+        host=settings["HOST"], port=settings["PORT"],
+    )
+
+
+class StatementCounter:
+    """Reads pg_stat_statements (on a connection of its own) for the test database."""
+
+    def __init__(self, monitor: psycopg.Connection[Any]) -> None:
+        self._monitor = monitor
+
+    def reset(self) -> None:
+        self._monitor.execute(f"SELECT {STATS_SCHEMA}.pg_stat_statements_reset()")
+
+    def _calls(self, condition: str) -> int:
+        row = self._monitor.execute(
+            f"SELECT coalesce(sum(calls), 0)::int FROM {STATS_SCHEMA}.pg_stat_statements s "
+            "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s "
+            f"AND s.query NOT ILIKE '%%pg_stat_statements%%' AND ({condition})",
+            [connection.settings_dict["NAME"]],
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def statements(self) -> int:
+        """Every statement the test database received since the last reset."""
+        return self._calls("true")
+
+    def search_path_statements(self) -> int:
+        return self._calls(
+            "s.query ILIKE 'SET search_path%%' OR s.query ILIKE '%%set_config(%%'"
+        )
+
+
+@pytest.fixture(scope="session")
+def _statistics_extension(django_db_setup: None, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock(), psycopg.connect(_conninfo(), autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA IF NOT EXISTS {STATS_SCHEMA}")
+        admin.execute(f"CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA {STATS_SCHEMA}")
+
+
+@pytest.fixture
+def statement_counter(_statistics_extension: None, db: None) -> Iterator[StatementCounter]:
+    with psycopg.connect(_conninfo(), autocommit=True) as monitor:
+        counter = StatementCounter(monitor)
+        counter.reset()
+        yield counter
+
+
+@pytest.fixture(scope="session")
+def committed_tenants(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[Tenant]]:
+    """Eight committed tenants, each with one note titled with its schema name.
+
+    For tests whose threads and transactions need data other connections can see.
+    """
+    from sandbox.notes.models import Note
+
+    with django_db_blocker.unblock():
+        tenants = []
+        for index in range(8):
+            tenant = Tenant(schema_name=f"committed_{index}")
+            tenant.save()
+            Domain.objects.create(tenant=tenant, domain=f"committed{index}.example.com")
+            with tenant_context(tenant):
+                Note.objects.create(title=tenant.schema_name)
+            tenants.append(tenant)
+        yield tenants
+        for tenant in tenants:
+            Domain.objects.filter(tenant=tenant).delete()
+            tenant.delete(force_drop=True)
+        with psycopg.connect(_conninfo(), autocommit=True) as admin:
+            # Threads' connections may linger; the test database must be droppable.
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        connection.close()
+
+
+@pytest.fixture
+def static_schema(db: None) -> Callable[[str], Any]:
+    """Create and migrate a static tenant's schema (what runschema will do) in the test."""
+    from tenantry_django._conf import get_config
+    from tenantry_django.schemas import create_schema, migrate_schema
+
+    def make(key: str) -> Any:
+        descriptor = get_config().statics[key].descriptor
+        create_schema(key, descriptor.database)
+        migrate_schema(descriptor)
+        return descriptor
+
+    return make
