@@ -58,8 +58,7 @@ class DatabaseWrapper(_original.DatabaseWrapper):  # type: ignore[misc]
         if statement == self._tenantry_applied:
             return
         self._tenantry_applied = None
-        with self.wrap_database_errors, self.connection.cursor() as cursor:
-            cursor.execute(statement)
+        self._raw_execute(statement)
         self._tenantry_applied = statement
 
     def tenantry_forget_search_path(self) -> None:
@@ -82,9 +81,23 @@ class DatabaseWrapper(_original.DatabaseWrapper):  # type: ignore[misc]
             self._tenantry_applied = None  # a failed commit is a rollback
             raise
 
+    # Savepoint statements do not depend on the search path, and may run in an aborted
+    # transaction where setting the path would fail: send them without pointing first.
+    def _raw_execute(self, statement: str) -> None:
+        with self.wrap_database_errors, self.connection.cursor() as cursor:
+            cursor.execute(statement)
+
+    def _savepoint(self, sid: str) -> None:
+        self._raw_execute(self.ops.savepoint_create_sql(sid))
+
+    def _savepoint_commit(self, sid: str) -> None:
+        self._raw_execute(self.ops.savepoint_commit_sql(sid))
+
     def _savepoint_rollback(self, sid: str) -> None:
-        self._tenantry_applied = None
-        super()._savepoint_rollback(sid)
+        try:
+            self._raw_execute(self.ops.savepoint_rollback_sql(sid))
+        finally:
+            self._tenantry_applied = None
 
     def _close(self) -> None:
         self._tenantry_applied = None
