@@ -85,32 +85,32 @@ def statement_counter(_statistics_extension: None, db: None) -> Iterator[Stateme
         yield counter
 
 
-@pytest.fixture(scope="session")
-def committed_tenants(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[Tenant]]:
+@pytest.fixture
+def committed_tenants(transactional_db: None) -> Iterator[list[Tenant]]:
     """Eight committed tenants, each with one note titled with its schema name.
 
-    For tests whose threads and transactions need data other connections can see.
+    For tests whose threads and transactions need data other connections can see; the
+    schemas are dropped before pytest-django empties the tables.
     """
     from sandbox.notes.models import Note
 
-    with django_db_blocker.unblock():
-        tenants = []
-        for index in range(8):
-            tenant = Tenant(schema_name=f"committed_{index}")
-            tenant.save()
-            Domain.objects.create(tenant=tenant, domain=f"committed{index}.example.com")
-            with tenant_context(tenant):
-                Note.objects.create(title=tenant.schema_name)
-            tenants.append(tenant)
-        yield tenants
-        for tenant in tenants:
-            Domain.objects.filter(tenant=tenant).delete()
-            tenant.delete(force_drop=True)
-        with psycopg.connect(_conninfo(), autocommit=True) as admin:
-            # Threads' connections may linger; the test database must be droppable.
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-        connection.close()
+    tenants = []
+    for index in range(8):
+        tenant = Tenant(schema_name=f"committed_{index}")
+        tenant.save()
+        Domain.objects.create(tenant=tenant, domain=f"committed{index}.example.com")
+        with tenant_context(tenant):
+            Note.objects.create(title=tenant.schema_name)
+        tenants.append(tenant)
+    yield tenants
+    with psycopg.connect(_conninfo(), autocommit=True) as admin:
+        # Threads' connections may linger; the test database must stay droppable.
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                      "AND backend_type = 'client backend'")
+    connection.close()
+    for tenant in tenants:
+        tenant.delete(force_drop=True)
 
 
 @pytest.fixture
