@@ -9,8 +9,8 @@ from typing import Any
 import psycopg
 import pytest
 from django.db import connection, connections
-
 from sandbox.customers.models import Domain, Tenant
+
 from tenantry import tenant_context
 
 STATS_SCHEMA = "tenantry_stats"
@@ -37,8 +37,11 @@ def make_tenant(db: None) -> Callable[..., Tenant]:
 def _conninfo(alias: str = "default") -> str:
     settings = connections[alias].settings_dict
     return psycopg.conninfo.make_conninfo(
-        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"],
-        host=settings["HOST"], port=settings["PORT"],
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"],
     )
 
 
@@ -65,9 +68,7 @@ class StatementCounter:
         return self._calls("true")
 
     def search_path_statements(self) -> int:
-        return self._calls(
-            "s.query ILIKE 'SET search_path%%' OR s.query ILIKE '%%set_config(%%'"
-        )
+        return self._calls("s.query ILIKE 'SET search_path%%' OR s.query ILIKE '%%set_config(%%'")
 
 
 @pytest.fixture(scope="session")
@@ -105,9 +106,11 @@ def committed_tenants(transactional_db: None) -> Iterator[list[Tenant]]:
     yield tenants
     with psycopg.connect(_conninfo(), autocommit=True) as admin:
         # Threads' connections may linger; the test database must stay droppable.
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                      "AND backend_type = 'client backend'")
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'"
+        )
     connection.close()
     for tenant in tenants:
         tenant.delete(force_drop=True)

@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
-
 from sandbox.customers.models import Tenant
 from sandbox.notes.models import Note, Tag
+
 from tenantry import SchemaDescriptor, tenant_context
 from tenantry_django import _clone
 from tenantry_django.schemas import create_clone_reference
@@ -34,7 +34,9 @@ SNAPSHOT_QUERIES = {
     "indexes": """
         SELECT t.relname, i.relname,
                replace(pg_get_indexdef(i.oid), current_schema() || '.', 'SCHEMA.')
-        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+        FROM pg_index x
+        JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_class t ON t.oid = x.indrelid
         WHERE t.relnamespace = current_schema()::regnamespace ORDER BY 1, 2""",
     "sequences": """
         SELECT sequencename, data_type::text, start_value, increment_by, min_value, max_value,
@@ -74,15 +76,19 @@ def test_a_clone_of_the_reference_is_identical_to_a_migrated_schema(db, count_cl
     assert reference.schema_name == "sample"
     Tenant(schema_name="cloned").save()
     assert count_clones == [("sample", "cloned")]
-    without_reference = {**settings.TENANTS, "default": {
-        k: v for k, v in settings.TENANTS["default"].items() if k != "CLONE_REFERENCE"}}
+    without_reference = {
+        **settings.TENANTS,
+        "default": {k: v for k, v in settings.TENANTS["default"].items() if k != "CLONE_REFERENCE"},
+    }
     with override_settings(TENANTS=without_reference):
         Tenant(schema_name="migrated").save()
     assert count_clones == [("sample", "cloned")]  # the second one was migrated
 
     cloned, migrated = snapshot("cloned"), snapshot("migrated")
     assert cloned["tables"]  # the comparison compares something
-    assert cloned["constraints"] and cloned["indexes"] and cloned["sequences"]
+    assert cloned["constraints"]
+    assert cloned["indexes"]
+    assert cloned["sequences"]
     for part in SNAPSHOT_QUERIES:
         assert cloned[part] == migrated[part], part
     with tenant_context(Tenant.objects.get(schema_name="cloned")):
@@ -118,8 +124,7 @@ def test_a_failing_clone_leaves_nothing(db, monkeypatch):
     original = _clone._statements
 
     def broken(catalog, source, target):
-        return [*original(catalog, source, target)[:3],
-                _clone.sql.SQL("SELECT 1/0")]
+        return [*original(catalog, source, target)[:3], _clone.sql.SQL("SELECT 1/0")]
 
     monkeypatch.setattr(_clone, "_statements", broken)
     with pytest.raises(Exception, match="division by zero"):

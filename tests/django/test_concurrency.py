@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
 from django.db import connection, connections
-
 from sandbox.notes.models import Note
+
 from tenantry import tenant_context
 
 

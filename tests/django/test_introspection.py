@@ -20,8 +20,9 @@ def test_table_names_are_those_of_the_current_schema_only(make_tenant):
 def test_describing_and_constraints_stay_in_the_current_schema(make_tenant):
     tenant = make_tenant()
     with tenant_context(tenant), connection.cursor() as cursor:
-        columns = [c.name for c in connection.introspection.get_table_description(
-            cursor, "notes_note")]
+        columns = [
+            c.name for c in connection.introspection.get_table_description(cursor, "notes_note")
+        ]
         constraints = connection.introspection.get_constraints(cursor, "notes_note")
         # auth_user lives in public: from the tenant it is not "a table of this schema".
         assert connection.introspection.get_constraints(cursor, "auth_user") == {}

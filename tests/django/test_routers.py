@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.db import connections, router
-
 from sandbox.blog.models import Post
 from sandbox.customers.models import Tenant
 from sandbox.notes.models import Note
+
 from tenantry import SchemaDescriptor, tenant_context
 from tenantry_django.errors import NoActiveTenantError, TenantAppNotInstalledError
 
@@ -36,8 +36,11 @@ def test_tenant_apps_without_a_tenant_raise_a_clear_error():
 
 
 def test_an_app_not_installed_in_the_active_tenant_is_an_error():
-    with tenant_context(WWW), pytest.raises(
-        TenantAppNotInstalledError, match=r"notes\.Note is not installed in tenant 'www'"
+    with (
+        tenant_context(WWW),
+        pytest.raises(
+            TenantAppNotInstalledError, match=r"notes\.Note is not installed in tenant 'www'"
+        ),
     ):
         router.db_for_read(Note)
 

@@ -8,13 +8,13 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-
 from sandbox.notes.models import Note
+
 from tenantry import activate, deactivate, get_current_tenant
 from tenantry_django.errors import NoActiveTenantError
 
 
-class Rollback(Exception):
+class RollbackRequestedError(Exception):
     pass
 
 
@@ -53,8 +53,8 @@ class SearchPathMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.atomics)
     @rule()
     def roll_back_atomic(self):
-        error = Rollback()
-        self.atomics.pop().__exit__(Rollback, error, None)
+        error = RollbackRequestedError()
+        self.atomics.pop().__exit__(RollbackRequestedError, error, None)
 
     @rule()
     def query_current_schema(self):
@@ -95,7 +95,7 @@ class SearchPathMachine(RuleBasedStateMachine):
 
     def teardown(self):
         while self.atomics:
-            self.atomics.pop().__exit__(Rollback, Rollback(), None)
+            self.atomics.pop().__exit__(RollbackRequestedError, RollbackRequestedError(), None)
         deactivate()
 
 

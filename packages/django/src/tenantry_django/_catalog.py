@@ -23,7 +23,7 @@ class DjangoTenantCatalog:
         if config.dynamic.domain_model:
             queryset = queryset.prefetch_related("domains")
         for tenant in queryset:
-            domains: tuple[str, ...] = ()
+            hosts: tuple[str, ...] = ()
             if config.dynamic.domain_model:
-                domains = tuple(str(domain) for domain in tenant.domains.all())
-            yield CatalogEntry(tenant, TenantKind.DYNAMIC, tenant.schema_name, domains)
+                hosts = tuple(str(domain) for domain in tenant.domains.all())
+            yield CatalogEntry(tenant, TenantKind.DYNAMIC, tenant.schema_name, hosts)

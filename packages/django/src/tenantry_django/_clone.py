@@ -122,53 +122,85 @@ def _statements(catalog: _Catalog, source: str, target: str) -> list[sql.Composa
     out: list[sql.Composable] = []
     owned = [s for s in catalog.sequences if s[8] != "i"]  # identity ones come with LIKE
     for name, type_, start, increment, maximum, minimum, cache, cycle, *_ in owned:
-        out.append(sql.SQL(
-            "CREATE SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} "
-            "CACHE {} {}"
-        ).format(dst(name), sql.SQL(type_), increment, minimum, maximum, start, cache,
-                 sql.SQL("CYCLE" if cycle else "NO CYCLE")))
+        out.append(
+            sql.SQL(
+                "CREATE SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} "
+                "CACHE {} {}"
+            ).format(
+                dst(name),
+                sql.SQL(type_),
+                increment,
+                minimum,
+                maximum,
+                start,
+                cache,
+                sql.SQL("CYCLE" if cycle else "NO CYCLE"),
+            )
+        )
     for table, _ in catalog.tables:
-        out.append(sql.SQL("CREATE TABLE {} (LIKE {} {})").format(
-            dst(table), src(table), sql.SQL(_LIKE)))
+        out.append(
+            sql.SQL("CREATE TABLE {} (LIKE {} {})").format(dst(table), src(table), sql.SQL(_LIKE))
+        )
     for table, column, expression in catalog.sequence_defaults:
-        out.append(sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}").format(
-            dst(table), sql.Identifier(column), sql.SQL(expression)))
+        out.append(
+            sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}").format(
+                dst(table), sql.Identifier(column), sql.SQL(expression)
+            )
+        )
     for name, *_, deptype, table, column in owned:
         if deptype == "a":
-            out.append(sql.SQL("ALTER SEQUENCE {} OWNED BY {}").format(
-                dst(name), sql.Identifier(target, table, column)))
+            out.append(
+                sql.SQL("ALTER SEQUENCE {} OWNED BY {}").format(
+                    dst(name), sql.Identifier(target, table, column)
+                )
+            )
     for table, columns in catalog.tables:
         if columns:
             names = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
-            out.append(sql.SQL("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}")
-                       .format(dst(table), names, names, src(table)))
+            out.append(
+                sql.SQL("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}").format(
+                    dst(table), names, names, src(table)
+                )
+            )
     for name, *_, deptype, table, column in catalog.sequences:
         target_sequence: sql.Composable = (
             sql.SQL("pg_get_serial_sequence({}, {})").format(
-                sql.Literal(sql.Identifier(target, table).as_string(None)), sql.Literal(column))
+                sql.Literal(sql.Identifier(target, table).as_string(None)), sql.Literal(column)
+            )
             if deptype == "i"
             else sql.Literal(sql.Identifier(target, name).as_string(None))
         )
-        out.append(sql.SQL("SELECT setval({}, last_value, is_called) FROM {}").format(
-            target_sequence, src(name)))
+        out.append(
+            sql.SQL("SELECT setval({}, last_value, is_called) FROM {}").format(
+                target_sequence, src(name)
+            )
+        )
     for table, name, definition in catalog.constraints:
-        out.append(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-            dst(table), sql.Identifier(name), sql.SQL(definition)))
+        out.append(
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                dst(table), sql.Identifier(name), sql.SQL(definition)
+            )
+        )
     for definition, qualified_table in catalog.indexes:
         table = qualified_table.partition(".")[2]
         # pg_get_indexdef names the table schema-qualified; point it at the target.
         retargeted = definition.replace(
             f" ON {qualified_table} USING ",
-            f" ON {sql.Identifier(target).as_string(None)}.{table} USING ", 1,
+            f" ON {sql.Identifier(target).as_string(None)}.{table} USING ",
+            1,
         ).replace(
             f" ON ONLY {qualified_table} USING ",
-            f" ON ONLY {sql.Identifier(target).as_string(None)}.{table} USING ", 1,
+            f" ON ONLY {sql.Identifier(target).as_string(None)}.{table} USING ",
+            1,
         )
-        out.append(sql.SQL(retargeted))  # type: ignore[arg-type]
+        out.append(sql.SQL(retargeted))
     for name, kind, definition in catalog.views:
         keyword = "MATERIALIZED VIEW" if kind == "m" else "VIEW"
-        out.append(sql.SQL("CREATE {} {} AS {}").format(
-            sql.SQL(keyword), dst(name), sql.SQL(definition.rstrip().rstrip(";"))))
+        out.append(
+            sql.SQL("CREATE {} {} AS {}").format(
+                sql.SQL(keyword), dst(name), sql.SQL(definition.rstrip().rstrip(";"))
+            )
+        )
     return out
 
 

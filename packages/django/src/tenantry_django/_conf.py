@@ -28,8 +28,16 @@ from tenantry import DEFAULT_DATABASE, PUBLIC_SCHEMA, SchemaDescriptor, Tenant
 DYNAMIC_KEY = "default"
 DEFAULT_ORIGINAL_BACKEND = "django.db.backends.postgresql"
 STATIC_KEYS = frozenset(
-    {"APPS", "URLCONF", "WS_URLCONF", "DOMAINS", "FALLBACK_DOMAINS", "SESSION_KEY", "HEADER",
-     "DATABASE"}
+    {
+        "APPS",
+        "URLCONF",
+        "WS_URLCONF",
+        "DOMAINS",
+        "FALLBACK_DOMAINS",
+        "SESSION_KEY",
+        "HEADER",
+        "DATABASE",
+    }
 )
 DYNAMIC_KEYS = frozenset(
     {"TENANT_MODEL", "DOMAIN_MODEL", "APPS", "URLCONF", "WS_URLCONF", "CLONE_REFERENCE"}

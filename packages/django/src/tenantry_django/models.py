@@ -176,8 +176,10 @@ class DomainModel(models.Model):
             result = super().delete(*args, **kwargs)
             if self.is_primary:
                 successor = (
-                    type(self)._default_manager.filter(tenant_id=self.tenant_id)
-                    .order_by("pk").first()
+                    type(self)
+                    ._default_manager.filter(tenant_id=self.tenant_id)
+                    .order_by("pk")
+                    .first()
                 )
                 if successor is not None:
                     successor.is_primary = True

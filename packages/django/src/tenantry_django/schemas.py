@@ -26,8 +26,9 @@ def _execute(database: str, statement: sql.Composable) -> None:
 
 def schema_exists(schema_name: str, database: str) -> bool:
     with connections[database].cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)",
-                       [schema_name])
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)", [schema_name]
+        )
         row = cursor.fetchone()
     return bool(row and row[0])
 
@@ -39,8 +40,9 @@ def create_schema(schema_name: str, database: str) -> None:
 
 def drop_schema(schema_name: str, database: str) -> None:
     validate_schema_name(schema_name)
-    _execute(database, sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-        sql.Identifier(schema_name)))
+    _execute(
+        database, sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema_name))
+    )
 
 
 @functools.cache
@@ -63,8 +65,7 @@ def migrate_schema(tenant: Tenant, *, verbosity: int = 0, skip_if_current: bool 
     if skip_if_current and is_migrated(tenant):
         return
     with tenant_context(tenant):
-        call_command("migrate", database=tenant.database, interactive=False,
-                     verbosity=verbosity)
+        call_command("migrate", database=tenant.database, interactive=False, verbosity=verbosity)
 
 
 def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
@@ -78,7 +79,7 @@ def create_clone_reference(*, verbosity: int = 0) -> SchemaDescriptor:
     if reference is None:
         raise ImproperlyConfigured(
             'TENANTS["default"]["CLONE_REFERENCE"] is not set; name the schema new tenants '
-            "are cloned from, e.g. \"sample\"."
+            'are cloned from, e.g. "sample".'
         )
     with transaction.atomic(using=reference.database):
         if not schema_exists(reference.schema_name, reference.database):

@@ -22,21 +22,23 @@ from tenantry_django.postgresql._cursors import SearchPathCursorMixin
 from tenantry_django.postgresql._search_path import set_search_path_statement
 from tenantry_django.postgresql.introspection import TenantIntrospection
 
-_original = import_module(f"{original_backend()}.base")
+_original: Any = import_module(f"{original_backend()}.base")
+_OriginalDatabaseWrapper: Any = _original.DatabaseWrapper
+_OriginalCursorDebugWrapper: Any = _original.CursorDebugWrapper
 
 
 class TenantCursorWrapper(SearchPathCursorMixin, CursorWrapper):
     pass
 
 
-class TenantCursorDebugWrapper(SearchPathCursorMixin, _original.CursorDebugWrapper):  # type: ignore[misc]
+class TenantCursorDebugWrapper(SearchPathCursorMixin, _OriginalCursorDebugWrapper):
     pass
 
 
-class DatabaseWrapper(_original.DatabaseWrapper):  # type: ignore[misc]
+class DatabaseWrapper(_OriginalDatabaseWrapper):
     introspection_class = type(
         "DatabaseIntrospection",
-        (TenantIntrospection, _original.DatabaseWrapper.introspection_class),
+        (TenantIntrospection, _OriginalDatabaseWrapper.introspection_class),
         {},
     )
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.backends.postgresql.introspection import DatabaseIntrospection, TableInfo
+from django.db.backends.postgresql import introspection as postgresql_introspection
+from django.db.backends.postgresql.introspection import DatabaseIntrospection
 
+TableInfo: Any = vars(postgresql_introspection)["TableInfo"]  # (name, type, comment) on PostgreSQL
 _VISIBLE = re.compile(r"pg_catalog\.pg_table_is_visible\((\w+)\.oid\)")
 _IN_CURRENT_SCHEMA = r"\1.relnamespace = pg_catalog.current_schema()::regnamespace"
 
@@ -50,6 +52,10 @@ _TABLES_IN_SCHEMA_SCAN = """
 """
 
 
+def _scoped(cursor: Any) -> Any:
+    return _SchemaScopedCursor(cursor)
+
+
 class _SchemaScopedCursor:
     """Rewrites Django's visibility test into "in the current schema"."""
 
@@ -64,19 +70,19 @@ class _SchemaScopedCursor:
 
 
 class TenantIntrospection(DatabaseIntrospection):
-    def get_table_list(self, cursor: Any) -> list[TableInfo]:
+    def get_table_list(self, cursor: Any) -> list[Any]:
         indexed = self.connection.pg_version >= 150000
         cursor.execute(_TABLES_IN_SCHEMA if indexed else _TABLES_IN_SCHEMA_SCAN)
         return [TableInfo(*row) for row in cursor.fetchall() if row[0] not in self.ignored_tables]
 
     def get_table_description(self, cursor: Any, table_name: str) -> Any:
-        return super().get_table_description(_SchemaScopedCursor(cursor), table_name)
+        return super().get_table_description(_scoped(cursor), table_name)
 
     def get_sequences(self, cursor: Any, table_name: str, table_fields: Any = ()) -> Any:
-        return super().get_sequences(_SchemaScopedCursor(cursor), table_name, table_fields)
+        return super().get_sequences(_scoped(cursor), table_name, table_fields)
 
     def get_relations(self, cursor: Any, table_name: str) -> Any:
-        return super().get_relations(_SchemaScopedCursor(cursor), table_name)
+        return super().get_relations(_scoped(cursor), table_name)
 
     def get_constraints(self, cursor: Any, table_name: str) -> Any:
-        return super().get_constraints(_SchemaScopedCursor(cursor), table_name)
+        return super().get_constraints(_scoped(cursor), table_name)

@@ -1,0 +1,32 @@
+"""Selectors see static tenants from settings and dynamic tenants with their domains."""
+
+from __future__ import annotations
+
+import pytest
+from sandbox.customers.models import Domain
+
+from tenantry import AmbiguousSelectorError, TenantKind, select_tenants
+
+
+def test_the_catalog_lists_static_then_dynamic_tenants_with_domains(make_tenant):
+    acme = make_tenant("acme", domain="acme.example.com")
+    Domain.objects.create(
+        tenant=acme, domain="tenants.example.com", folder="acme", is_primary=False
+    )
+    make_tenant("globex", domain="globex.example.com")
+    entries = select_tenants([":all:"])
+    assert [(e.kind, e.key) for e in entries] == [
+        (TenantKind.STATIC, "public"),
+        (TenantKind.STATIC, "www"),
+        (TenantKind.STATIC, "archive"),
+        (TenantKind.DYNAMIC, "acme"),
+        (TenantKind.DYNAMIC, "globex"),
+    ]
+    assert entries[3].tenant == acme
+    assert set(entries[3].domains) == {"acme.example.com", "tenants.example.com/acme"}
+    assert entries[1].domains == ("localhost",)
+    assert [e.key for e in select_tenants(["glo"])] == ["globex"]
+    assert [e.key for e in select_tenants(["tenants.example.com/acme"])] == ["acme"]
+    assert [e.tenant.database for e in select_tenants(["archive"])] == ["other"]
+    with pytest.raises(AmbiguousSelectorError):
+        select_tenants(["a"])  # archive.localhost and acme.example.com

@@ -1,0 +1,116 @@
+"""Every configuration mistake is a system check with an id and a fix."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from tenantry_django._tenants_checks import check_schema_names_in_database, check_tenants
+
+
+def tenants(**changes):
+    value = copy.deepcopy(settings.TENANTS)
+    for key, entry in changes.items():
+        if entry is None:
+            value.pop(key, None)
+        else:
+            value[key] = entry
+    return value
+
+
+def ids(messages) -> list[str]:
+    return [message.id for message in messages]
+
+
+def test_the_sandbox_configuration_is_clean():
+    assert check_tenants() == []
+
+
+@pytest.mark.parametrize(
+    ("tenants_value", "expected"),
+    [
+        (None, ["tenantry.E010"]),
+        ({"default": {"TENANT_MODEL": "customers.Tenant"}}, ["tenantry.E011"]),
+        (tenants(www={"APPS": ["sandbox.blog"], "COLOR": "red"}), ["tenantry.E012"]),
+        (tenants(www="not a dict"), ["tenantry.E012"]),
+        (tenants(WWW={"APPS": ["sandbox.blog"]}), ["tenantry.E013"]),
+        (tenants(pg_main={"APPS": ["sandbox.blog"]}), ["tenantry.E013"]),
+        (tenants(default={"TENANT_MODEL": "Tenant", "APPS": []}), ["tenantry.E014"]),
+    ],
+)
+def test_malformed_tenants_settings(tenants_value, expected):
+    with override_settings(TENANTS=tenants_value):
+        assert ids(check_tenants()) == expected
+
+
+def test_tenant_model_app_must_be_shared():
+    public = {"APPS": [a for a in settings.TENANTS["public"]["APPS"] if a != "sandbox.customers"]}
+    with override_settings(TENANTS=tenants(public=public)):
+        messages = check_tenants()
+    assert ids(messages)[:2] == ["tenantry.E015", "tenantry.E015"]
+    assert "customers.Tenant" in messages[0].msg
+    assert "public APPS" in messages[0].hint
+
+
+def test_contenttypes_must_be_shared_only():
+    default = {
+        **settings.TENANTS["default"],
+        "APPS": ["sandbox.notes", "django.contrib.contenttypes"],
+    }
+    with override_settings(TENANTS=tenants(default=default)):
+        assert "tenantry.E016" in ids(check_tenants())
+
+
+def test_users_and_sessions_must_live_together():
+    public = {
+        "APPS": [a for a in settings.TENANTS["public"]["APPS"] if a != "django.contrib.sessions"]
+    }
+    default = {**settings.TENANTS["default"], "APPS": ["sandbox.notes", "django.contrib.sessions"]}
+    with override_settings(TENANTS=tenants(public=public, default=default)):
+        messages = [m for m in check_tenants() if m.id == "tenantry.E017"]
+    assert len(messages) == 1
+    assert "['public']" in messages[0].msg
+    assert "['default']" in messages[0].msg
+
+
+def test_extra_search_paths_must_not_be_tenants():
+    with override_settings(TENANTRY_EXTRA_SEARCH_PATHS=["extensions", "www", "sample"]):
+        messages = [m for m in check_tenants() if m.id == "tenantry.E019"]
+    assert [("'www'" in m.msg, "'sample'" in m.msg) for m in messages] == [
+        (True, False),
+        (False, True),
+    ]
+
+
+def test_apps_listed_but_not_installed():
+    default = {**settings.TENANTS["default"], "APPS": ["sandbox.notes", "sandbox.missing"]}
+    with override_settings(TENANTS=tenants(default=default)):
+        assert "tenantry.E020" in ids(check_tenants())
+
+
+def test_static_tenant_in_an_unknown_database():
+    with override_settings(TENANTS=tenants(www={"APPS": ["sandbox.blog"], "DATABASE": "nope"})):
+        assert ids(check_tenants()) == ["tenantry.E021"]
+
+
+def test_missing_router_and_engine_are_warned():
+    databases = copy.deepcopy(settings.DATABASES)
+    for database in databases.values():
+        database["ENGINE"] = "django.db.backends.postgresql"
+    with (
+        pytest.warns(UserWarning, match="Overriding setting DATABASES"),
+        override_settings(DATABASE_ROUTERS=[], DATABASES=databases),
+    ):
+        assert ids(check_tenants()) == ["tenantry.W001", "tenantry.W002"]
+
+
+def test_dynamic_schema_names_clashing_with_static_keys_are_found_in_the_database(make_tenant):
+    make_tenant("blog")
+    with override_settings(TENANTS=tenants(blog={"APPS": ["sandbox.blog"]})):
+        messages = check_schema_names_in_database(databases=["default"])
+    assert ids(messages) == ["tenantry.E018"]
+    assert "'blog'" in messages[0].msg
+    assert check_schema_names_in_database(databases=["default"]) == []
