@@ -218,3 +218,19 @@ def test_a_tenant_has_exactly_one_primary_domain(make_tenant):
     first.refresh_from_db()
     assert first.is_primary
     assert Domain.objects.filter(tenant=tenant, is_primary=True).count() == 1
+
+
+def test_content_types_are_shared_and_not_flushed_on_every_switch(make_tenant):
+    from django.contrib.contenttypes.models import ContentType
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = make_tenant(), make_tenant()
+    ContentType.objects.clear_cache()
+    with tenant_context(first):
+        note_type = ContentType.objects.get_for_model(Note)
+    with CaptureQueriesContext(connection) as queries:
+        for tenant in (second, first, second):
+            with tenant_context(tenant):
+                assert ContentType.objects.get_for_model(Note) == note_type
+    assert len(queries) == 0  # served from the cache, which no switch flushed
+    assert note_type.model_class() is Note
