@@ -1,0 +1,12 @@
+from benchmarks.tenant_creation.settings_common import *  # noqa: F403
+from benchmarks.tenant_creation.settings_common import CLONE, CORE_APPS, DATABASE, TENANT_APPS
+
+SHARED_APPS = ["django_tenants", "benchmarks.tenant_creation.dt_customers", *CORE_APPS]
+INSTALLED_APPS = SHARED_APPS + TENANT_APPS
+TENANT_MODEL = "dt_customers.Client"
+TENANT_DOMAIN_MODEL = "dt_customers.Domain"
+DATABASES = {"default": {"ENGINE": "django_tenants.postgresql_backend", **DATABASE}}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+if CLONE:
+    TENANT_CREATION_FAKES_MIGRATIONS = True
+    TENANT_BASE_SCHEMA = "sample"
