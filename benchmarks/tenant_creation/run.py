@@ -36,7 +36,11 @@ def measure(server, library: str, clone: bool, count: int) -> dict:
         }
         output = subprocess.run(
             [sys.executable, "-m", "benchmarks.tenant_creation.worker", library, str(count)],
-            cwd=ROOT, env=environment, capture_output=True, text=True, check=False,
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if output.returncode != 0:
             raise SystemExit(f"{library} failed:\n{output.stderr[-3000:]}")
@@ -55,15 +59,19 @@ def main() -> None:
     server = start_embedded_server()
     try:
         print(f"PostgreSQL {server.url()} ; {count} tenants per run, after one warm-up")
-        print(f"{'method':<8} {'library':<17} {'median ms':>10} {'best ms':>8} "
-              f"{'x tenantry (median)':>20}")
+        print(
+            f"{'method':<8} {'library':<17} {'median ms':>10} {'best ms':>8} "
+            f"{'x tenantry (median)':>20}"
+        )
         for clone in (False, True):
             results = {lib: measure(server, lib, clone, count) for lib in LIBRARIES}
             base = statistics.median(results["tenantry"]["timings_ms"])
             for library, result in results.items():
                 median = statistics.median(result["timings_ms"])
-                print(f"{'clone' if clone else 'migrate':<8} {library:<17} {median:>10.1f} "
-                      f"{min(result['timings_ms']):>8.1f} {median / base:>20.2f}")
+                print(
+                    f"{'clone' if clone else 'migrate':<8} {library:<17} {median:>10.1f} "
+                    f"{min(result['timings_ms']):>8.1f} {median / base:>20.2f}"
+                )
     finally:
         server.stop()
 

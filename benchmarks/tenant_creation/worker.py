@@ -27,6 +27,7 @@ def prepare(library: str, clone: bool) -> Callable[[str], None]:
 
     if library == "tenantry":
         from sandbox.customers.models import Tenant
+
         from tenantry_django.schemas import create_clone_reference
 
         call_command("migrate", verbosity=0, interactive=False)
@@ -44,8 +45,9 @@ def prepare(library: str, clone: bool) -> Callable[[str], None]:
             Client(schema_name="sample").save(verbosity=0)  # TENANT_BASE_SCHEMA
         return lambda name: Client(schema_name=name).save(verbosity=0)
 
-    from benchmarks.tenant_creation.pg_customers.models import Tenant as PgTenant
     from django_pgschemas.utils import create_schema, schema_exists
+
+    from benchmarks.tenant_creation.pg_customers.models import Tenant as PgTenant
 
     # django-pgschemas 1.1.0's migrate command breaks under Django 5.2 from the command line
     # (KeyError: 'skip_checks', its issue 398); call_command works.

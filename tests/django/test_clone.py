@@ -133,3 +133,16 @@ def test_a_failing_clone_leaves_nothing(db, monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'halfway'")
         assert cursor.fetchone() == (0,)
+
+
+def test_tenantrys_migrate_yields_what_djangos_migrate_command_yields(db):
+    from tenantry_django.schemas import create_schema, migrate_schema, migrate_schema_with_command
+
+    create_schema("by_tenantry", "default")
+    migrate_schema(SchemaDescriptor("by_tenantry"))
+    create_schema("by_django", "default")
+    migrate_schema_with_command(SchemaDescriptor("by_django"))
+    ours, django = snapshot("by_tenantry"), snapshot("by_django")
+    assert ours["migrations"]
+    for part in SNAPSHOT_QUERIES:
+        assert ours[part] == django[part], part
