@@ -234,3 +234,14 @@ def test_content_types_are_shared_and_not_flushed_on_every_switch(make_tenant):
                 assert ContentType.objects.get_for_model(Note) == note_type
     assert len(queries) == 0  # served from the cache, which no switch flushed
     assert note_type.model_class() is Note
+
+
+def test_an_existing_tenant_cannot_be_moved_by_saving(make_tenant):
+    tenant = Tenant.objects.get(pk=make_tenant("settled").pk)
+    tenant.name = "renamed is fine"
+    tenant.save()
+    tenant.schema_name = "elsewhere"
+    with pytest.raises(ValidationError, match="'settled' cannot move to 'elsewhere'"):
+        tenant.save()
+    assert Tenant.objects.get(pk=tenant.pk).schema_name == "settled"
+    assert not schema_exists("elsewhere", "default")

@@ -47,6 +47,7 @@ class TenantModel(models.Model):
     row drops its schema only when ``auto_drop_schema`` is set or ``force_drop=True``.
     """
 
+    _saved_place: tuple[str | None, str | None] | None = None  # as loaded from the database
     auto_create_schema: ClassVar[bool] = True
     auto_drop_schema: ClassVar[bool] = False
 
@@ -73,8 +74,26 @@ class TenantModel(models.Model):
                 code="unknown_database",
             )
 
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._saved_place = (instance.__dict__.get("schema_name"), instance.__dict__.get("database"))
+        return instance
+
+    def _check_place_unchanged(self) -> None:
+        saved = self._saved_place
+        if saved is not None and saved != (self.schema_name, self.database):
+            raise ValidationError(
+                f"Tenant {saved[0]!r} cannot move to {self.schema_name!r} in "
+                f"{self.database!r} by saving: schema_name and database of an existing tenant "
+                "are fixed (its schema would be left behind). Create a new tenant instead.",
+                code="tenant_moved",
+            )
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         is_new = self._state.adding
+        if not is_new:
+            self._check_place_unchanged()
         if not is_new or not self.auto_create_schema:
             super().save(*args, **kwargs)
             return
