@@ -77,7 +77,8 @@ class TenantModel(models.Model):
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
         instance = super().from_db(db, field_names, values)
-        instance._saved_place = (instance.__dict__.get("schema_name"), instance.__dict__.get("database"))
+        loaded = instance.__dict__
+        instance._saved_place = (loaded.get("schema_name"), loaded.get("database"))
         return instance
 
     def _check_place_unchanged(self) -> None:
