@@ -24,7 +24,7 @@ def test_the_catalog_lists_static_then_dynamic_tenants_with_domains(make_tenant)
     ]
     assert entries[3].tenant == acme
     assert set(entries[3].domains) == {"acme.example.com", "tenants.example.com/acme"}
-    assert entries[1].domains == ("localhost",)
+    assert entries[1].domains == ("localhost", "tenants.localhost/www", "tenants.localhost")
     assert [e.key for e in select_tenants(["glo"])] == ["globex"]
     assert [e.key for e in select_tenants(["tenants.example.com/acme"])] == ["acme"]
     assert [e.tenant.database for e in select_tenants(["archive"])] == ["other"]

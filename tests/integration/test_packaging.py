@@ -88,4 +88,4 @@ def test_the_cli_extra_installs_core_django_and_cli_only(wheels: Path, tmp_path:
     plugins = subprocess.run(
         [python, "-c", probe], check=True, capture_output=True, text=True
     ).stdout
-    assert json.loads(plugins) == ["cli", "django"]
+    assert json.loads(plugins) == ["cli", "django", "domain", "header", "session"]

@@ -30,13 +30,26 @@ INSTALLED_APPS = [*SHARED_APPS, "sandbox.notes", "sandbox.blog"]
 
 TENANTS = {
     "public": {"APPS": SHARED_APPS},
-    "www": {"APPS": ["sandbox.blog"], "DOMAINS": ["localhost"]},
+    "www": {
+        "APPS": ["sandbox.blog"],
+        "URLCONF": "sandbox.urls_static",
+        "DOMAINS": ["localhost", "tenants.localhost/www"],
+        "FALLBACK_DOMAINS": ["tenants.localhost"],
+        "HEADER": "main-site",
+        "SESSION_KEY": "main-site",
+    },
     # A static tenant in a database of its own.
-    "archive": {"APPS": ["sandbox.blog"], "DOMAINS": ["archive.localhost"], "DATABASE": "other"},
+    "archive": {
+        "APPS": ["sandbox.blog"],
+        "URLCONF": "sandbox.urls_static",
+        "DOMAINS": ["archive.localhost"],
+        "DATABASE": "other",
+    },
     "default": {
         "TENANT_MODEL": "customers.Tenant",
         "DOMAIN_MODEL": "customers.Domain",
         "APPS": ["sandbox.notes"],
+        "URLCONF": "sandbox.urls_dynamic",
         "CLONE_REFERENCE": "sample",
     },
 }
@@ -50,3 +63,7 @@ DATABASES = {
     "other": {**_database, "NAME": f"{_database['NAME']}_other"},
 }
 DATABASE_ROUTERS = ["tenantry_django.routers.TenantRouter"]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "tenantry_django.middleware.TenantMiddleware",
+]

@@ -25,6 +25,7 @@ class RequestInfo:
     path: str = "/"
     headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     session: Callable[[str], object | None] = _no_session
+    scheme: str = "http"
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -32,7 +33,10 @@ class RequestInfo:
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """A resolver's answer: the tenant, the subfolder it was found under, or a redirect."""
+    """A resolver's answer: the tenant, the subfolder it was found under, or a redirect.
+
+    ``redirect_to`` is an absolute URL without query string (the caller keeps the query).
+    """
 
     tenant: Tenant
     folder: str | None = None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
 
@@ -15,6 +16,7 @@ class TenantryDjangoConfig(AppConfig):
         from tenantry_django.postgresql import _search_path
 
         apply_plugin_settings()
+        self._connect_cache_invalidation()
         for receiver in (
             on_setting_changed,
             _conf.on_setting_changed,
@@ -22,3 +24,27 @@ class TenantryDjangoConfig(AppConfig):
             schemas.on_setting_changed,
         ):
             setting_changed.connect(receiver, dispatch_uid=f"tenantry:{receiver.__module__}")
+
+    def _connect_cache_invalidation(self) -> None:
+        """A change to a tenant or domain row clears this process's resolver caches."""
+        from django.apps import apps
+        from django.db.models.signals import post_delete, post_save
+
+        from tenantry_django import _conf, resolvers
+
+        try:
+            dynamic = _conf.get_config().dynamic
+        except ImproperlyConfigured:
+            return  # the system checks explain what is wrong
+        if dynamic is None:
+            return
+        for reference in (dynamic.tenant_model, dynamic.domain_model):
+            try:
+                model = apps.get_model(reference) if reference else None
+            except (LookupError, ValueError):
+                continue  # reported by the checks
+            if model is None:
+                continue
+            for signal in (post_save, post_delete):
+                signal.connect(resolvers.clear_caches, sender=model,
+                               dispatch_uid=f"tenantry:resolvers:{reference}:{signal}")

@@ -1,0 +1,88 @@
+"""``TenantMiddleware``: find the request's tenant, activate it, serve its URLconf.
+
+Put it first in ``MIDDLEWARE`` (after ``SessionMiddleware`` if the ``session`` resolver is
+on). An unknown host gets a 404 (or ``TENANTRY_UNKNOWN_HOST_VIEW``), never the public schema;
+a domain marked ``redirect_to_primary`` gets a 301 to the tenant's primary domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponsePermanentRedirect
+from django.utils.module_loading import import_string
+
+from tenantry import RequestInfo, Resolution, tenant_context
+from tenantry_django._urlconf import folder_urlconf, urlconf_for
+from tenantry_django.resolvers import resolve
+
+
+def request_info(request: HttpRequest) -> RequestInfo:
+    session = getattr(request, "session", None)
+    optional: dict[str, Any] = {"session": session.get} if session is not None else {}
+    return RequestInfo(
+        host=request.get_host(),
+        path=request.path_info,
+        headers={key.lower(): value for key, value in request.headers.items()},
+        scheme=request.scheme or "http",
+        **optional,
+    )
+
+
+class TenantMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self._async = iscoroutinefunction(get_response)
+        if self._async:
+            markcoroutinefunction(self)
+
+    def _answer(self, request: HttpRequest, resolution: Resolution | None) -> HttpResponseBase | None:
+        """A response that ends the request here, or None after preparing it for the tenant."""
+        if resolution is None:
+            view_path = getattr(settings, "TENANTRY_UNKNOWN_HOST_VIEW", None)
+            if view_path:
+                response: HttpResponseBase = import_string(view_path)(request)
+                return response
+            raise Http404(f"No tenant is served at {request.get_host()!r}.")
+        if resolution.redirect_to:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(
+                resolution.redirect_to + (f"?{query}" if query else "")
+            )
+        urlconf = urlconf_for(resolution.tenant)
+        request.tenant = resolution.tenant  # type: ignore[attr-defined]
+        request.tenant_folder = resolution.folder  # type: ignore[attr-defined]
+        request.urlconf = (  # type: ignore[attr-defined]
+            folder_urlconf(urlconf, resolution.folder) if resolution.folder else urlconf
+        )
+        return None
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self._async:
+            return self.__acall__(request)
+        with tenant_context(None):  # resolve with nothing active, whatever came before
+            resolution = resolve(request_info(request))
+        early = self._answer(request, resolution)
+        if early is not None:
+            return early
+        assert resolution is not None
+        with tenant_context(resolution.tenant):
+            return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> Any:
+        info = request_info(request)
+        with tenant_context(None):
+            resolution = await sync_to_async(resolve)(info)  # may query the domain table
+        early = self._answer(request, resolution)
+        if early is not None:
+            return early
+        assert resolution is not None
+        get_response: Callable[[HttpRequest], Awaitable[Any]] = self.get_response
+        with tenant_context(resolution.tenant):
+            return await get_response(request)

@@ -1,0 +1,228 @@
+"""Find the tenant of a request: by domain (and subfolder), by header, by session.
+
+Which resolvers run, and in which order, is ``TENANTRY_RESOLVERS`` (default ``["domain"]``):
+names of plugins implementing ``tenantry_resolve_tenant``: the built-in ``domain``,
+``header`` and ``session``, or your own plugin's name. ``header`` and ``session`` trust the
+client: enable them only behind a proxy that sets or strips that header, or for sessions
+your own code writes.
+
+Host lookups are cached in this process: a hit costs no query. A change to a domain or tenant
+row clears this process's cache at once and reaches every other process within
+``TENANTRY_RESOLVER_CACHE_SECONDS`` (default 10) seconds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+
+import tenantry
+from tenantry import RequestInfo, Resolution, Tenant
+from tenantry_django._conf import StaticTenantConfig, get_config
+
+DEFAULT_RESOLVERS = ("domain",)
+DEFAULT_HEADER = "X-Tenant"
+DEFAULT_SESSION_KEY = "tenant"
+DEFAULT_CACHE_SECONDS = 10.0
+
+
+def resolver_names() -> tuple[str, ...]:
+    return tuple(getattr(settings, "TENANTRY_RESOLVERS", DEFAULT_RESOLVERS))
+
+
+def cache_seconds() -> float:
+    return float(getattr(settings, "TENANTRY_RESOLVER_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+
+
+# -- the chain -----------------------------------------------------------------------------
+
+_chain_lock = threading.Lock()
+_chain: tuple[Any, tuple[str, ...], list[Callable[..., Any]]] | None = None
+
+
+def _resolver_functions() -> list[Callable[..., Any]]:
+    global _chain
+    manager = tenantry.get_plugin_manager()
+    names = resolver_names()
+    cached = _chain
+    if cached is not None and cached[0] is manager and cached[1] == names:
+        return cached[2]
+    implementations = manager.hook.tenantry_resolve_tenant.get_hookimpls()
+    functions = []
+    for name in names:
+        found = [impl.function for impl in implementations if impl.plugin_name == name]
+        if not found:
+            raise tenantry.PluginError(
+                f"TENANTRY_RESOLVERS names {name!r}, but no plugin of that name implements "
+                "tenantry_resolve_tenant (built-in: 'domain', 'header', 'session')."
+            )
+        functions.extend(found)
+    with _chain_lock:
+        _chain = (manager, names, functions)
+    return functions
+
+
+def resolve(request: RequestInfo) -> Resolution | None:
+    """Ask the configured resolvers in order; the first answer wins."""
+    for function in _resolver_functions():
+        resolution: Resolution | None = function(request=request)
+        if resolution is not None:
+            return resolution
+    return None
+
+
+# -- hosts -----------------------------------------------------------------------------------
+
+
+def normalize_host(host: str) -> str:
+    """Lowercase, without port, trailing dot or a leading ``www.``."""
+    host = host.strip().lower()
+    if host.startswith("["):  # IPv6 literal
+        host = host[: host.find("]") + 1]
+    else:
+        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    host = host.rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def first_segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class _DomainEntry:
+    tenant: Tenant
+    folder: str
+    redirect_to: str | None  # the primary domain ("host" or "host/folder") when redirecting
+
+
+class _HostCache:
+    """host -> {folder: entry}, each host's entries expiring after the configured seconds."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, dict[str, _DomainEntry]]] = {}
+
+    def get(self, host: str, load: Callable[[str], dict[str, _DomainEntry]]) -> dict[str, Any]:
+        now = time.monotonic()
+        cached = self._entries.get(host)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        entries = load(host)
+        self._entries[host] = (now + cache_seconds(), entries)
+        return entries
+
+    def clear(self, **kwargs: Any) -> None:
+        self._entries = {}
+
+
+host_cache = _HostCache()
+name_cache = _HostCache()  # dynamic schema names for the header and session resolvers
+
+
+def _load_host(host: str) -> dict[str, _DomainEntry]:
+    config = get_config()
+    if config.dynamic is None or not config.dynamic.domain_model:
+        return {}
+    domain_model = apps.get_model(config.dynamic.domain_model)
+    with tenantry.tenant_context(None):  # the domain rows are shared
+        rows = list(domain_model._default_manager.using(config.public_database)
+                    .select_related("tenant").filter(domain=host))
+        entries = {}
+        for row in rows:
+            redirect_to = None
+            if row.redirect_to_primary and not row.is_primary:
+                primary = (domain_model._default_manager.using(config.public_database)
+                           .filter(tenant_id=row.tenant_id, is_primary=True).first())
+                redirect_to = str(primary) if primary is not None else None
+            entries[row.folder] = _DomainEntry(row.tenant, row.folder, redirect_to)
+    return entries
+
+
+def _static_match(
+    host: str, folder: str, statics: list[tuple[str, StaticTenantConfig]]
+) -> Resolution | None:
+    with_folder = f"{host}/{folder}" if folder else None
+    for domain, static in statics:
+        if with_folder is not None and domain == with_folder:
+            return Resolution(static.descriptor, folder=folder, resolver="domain")
+    for domain, static in statics:
+        if domain == host:
+            return Resolution(static.descriptor, resolver="domain")
+    return None
+
+
+def _redirect(request: RequestInfo, entry: _DomainEntry) -> str:
+    rest = request.path.lstrip("/")
+    if entry.folder:
+        rest = rest[len(entry.folder):].lstrip("/")
+    return f"{request.scheme}://{entry.redirect_to}/{rest}"
+
+
+def resolve_by_domain(request: RequestInfo) -> Resolution | None:
+    """Static DOMAINS, then domain rows (with subfolders), then static FALLBACK_DOMAINS."""
+    host, folder = normalize_host(request.host), first_segment(request.path)
+    config = get_config()
+    statics = list(config.statics.values())
+    found = _static_match(host, folder, [(d, s) for s in statics for d in s.domains])
+    if found is not None:
+        return found
+    entries = host_cache.get(host, _load_host)
+    entry = entries.get(folder) if folder else None
+    if entry is None:
+        entry = entries.get("")
+    if entry is not None:
+        if entry.redirect_to:
+            return Resolution(entry.tenant, folder=entry.folder or None,
+                              redirect_to=_redirect(request, entry), resolver="domain")
+        return Resolution(entry.tenant, folder=entry.folder or None, resolver="domain")
+    return _static_match(host, folder, [(d, s) for s in statics for d in s.fallback_domains])
+
+
+# -- header and session ------------------------------------------------------------------
+
+
+def _load_name(name: str) -> dict[str, Any]:
+    config = get_config()
+    if config.dynamic is None:
+        return {}
+    tenant_model = apps.get_model(config.dynamic.tenant_model)
+    with tenantry.tenant_context(None):
+        tenant = (tenant_model._default_manager.using(config.public_database)
+                  .filter(schema_name=name).first())
+    return {"": tenant} if tenant is not None else {}
+
+
+def _by_name(value: object, alias_of: Callable[[StaticTenantConfig], str | None],
+             resolver: str) -> Resolution | None:
+    if not isinstance(value, str) or not value:
+        return None
+    config = get_config()
+    for static in config.statics.values():
+        if value in (static.key, alias_of(static)):
+            return Resolution(static.descriptor, resolver=resolver)
+    tenant = name_cache.get(value, _load_name).get("")
+    return Resolution(tenant, resolver=resolver) if tenant is not None else None
+
+
+def resolve_by_header(request: RequestInfo) -> Resolution | None:
+    """``TENANTRY_HEADER`` (default ``X-Tenant``): a static key or HEADER, or a schema name."""
+    name = getattr(settings, "TENANTRY_HEADER", DEFAULT_HEADER)
+    return _by_name(request.header(name), lambda static: static.header, "header")
+
+
+def resolve_by_session(request: RequestInfo) -> Resolution | None:
+    """``TENANTRY_SESSION_KEY`` (default ``tenant``): a static key or SESSION_KEY, or a name."""
+    key = getattr(settings, "TENANTRY_SESSION_KEY", DEFAULT_SESSION_KEY)
+    return _by_name(request.session(key), lambda static: static.session_key, "session")
+
+
+def clear_caches(**kwargs: Any) -> None:
+    """Forget cached hosts and names in this process (connected to the models' signals)."""
+    host_cache.clear()
+    name_cache.clear()
