@@ -129,3 +129,13 @@ def static_schema(db: None) -> Callable[[str], Any]:
         return descriptor
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_resolver_caches() -> Iterator[None]:
+    """Rolled-back rows send no signal: start and end every test with empty host caches."""
+    from tenantry_django.resolvers import clear_caches
+
+    clear_caches()
+    yield
+    clear_caches()

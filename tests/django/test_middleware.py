@@ -1,0 +1,192 @@
+"""Request routing: every host / port / www / folder / fallback / redirect / header / session
+case, unknown hosts, and resolvers stacked in both orders."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from sandbox.customers.models import Domain
+from tenantry import PluginError
+
+
+@pytest.fixture
+def sites(make_tenant, static_schema):
+    static_schema("www")
+    acme = make_tenant("acme", domain="acme.test")
+    Domain.objects.create(tenant=acme, domain="old-acme.test", is_primary=False,
+                          redirect_to_primary=True)
+    folded = make_tenant("folded")
+    Domain.objects.create(tenant=folded, domain="tenants.localhost", folder="folded")
+    make_tenant("globex", domain="globex.test")
+    return acme
+
+
+def get(host: str, path: str = "/", client: Client | None = None, **headers: str):
+    return (client or Client()).get(path, headers={"host": host, **headers})
+
+
+def body(response) -> dict:
+    return json.loads(response.content)
+
+
+@pytest.mark.parametrize(
+    ("host", "path", "tenant", "url"),
+    [
+        ("acme.test", "/", "acme", "/"),
+        ("acme.test:8000", "/", "acme", "/"),  # port stripped
+        ("www.acme.test", "/", "acme", "/"),  # leading www. stripped
+        ("ACME.Test", "/", "acme", "/"),  # hosts are case-insensitive
+        ("globex.test", "/", "globex", "/"),
+        ("tenants.localhost", "/folded/", "folded", "/folded/"),  # a dynamic subfolder
+        ("tenants.localhost", "/www/", "www", "/www/"),  # a static subfolder
+        ("tenants.localhost", "/", "www", "/"),  # FALLBACK_DOMAINS, after the rows
+        ("localhost", "/", "www", "/"),  # static DOMAINS
+        ("localhost:8000", "/", "www", "/"),
+    ],
+)
+def test_domains_resolve_to_their_tenant(sites, host, path, tenant, url):
+    response = get(host, path)
+    assert response.status_code == 200
+    assert body(response) == {"tenant": tenant, "schema": tenant, "url": url,
+                              "folder": url.strip("/") or None}
+
+
+def test_a_domain_marked_redirect_to_primary_answers_301_keeping_path_and_query(sites):
+    response = get("old-acme.test", "/notes/?page=2")
+    assert response.status_code == 301
+    assert response["Location"] == "http://acme.test/notes/?page=2"
+
+
+def test_redirects_inside_a_subfolder_tenant_carry_the_folder(sites):
+    response = get("tenants.localhost", "/folded/go/")
+    assert response.status_code == 302
+    assert response["Location"] == "/folded/"
+
+
+def test_unknown_hosts_get_404_and_never_public(sites):
+    response = get("unknown.test")
+    assert response.status_code == 404
+    assert b"public" not in response.content
+
+
+def test_unknown_host_view_is_configurable(sites):
+    with override_settings(TENANTRY_UNKNOWN_HOST_VIEW="sandbox.views_unknown.unknown_host"):
+        response = get("unknown.test")
+    assert response.status_code == 410
+    assert response.content == b"no tenant at unknown.test"
+
+
+@pytest.mark.parametrize(
+    ("host", "path", "expected"),
+    [
+        ("acme.test", "/missing/", b"not found in acme"),
+        ("tenants.localhost", "/folded/missing/", b"not found in folded"),
+    ],
+)
+def test_the_tenant_urlconfs_handler404_is_kept(sites, host, path, expected):
+    response = get(host, path)
+    assert response.status_code == 404
+    assert response.content == expected
+
+
+def test_a_path_outside_every_folder_falls_back(sites):
+    assert get("tenants.localhost", "/elsewhere/").status_code == 404  # www's urlconf
+    assert body(get("tenants.localhost", "/"))["tenant"] == "www"
+
+
+def test_tenant_rows_are_served_by_the_tenants_schema(sites):
+    from sandbox.notes.models import Note
+    from tenantry import tenant_context
+
+    with tenant_context(sites):
+        Note.objects.create(title="acme's note")
+    assert body(get("acme.test", "/notes/")) == {"notes": ["acme's note"]}
+    assert body(get("globex.test", "/notes/")) == {"notes": []}
+
+
+@override_settings(TENANTRY_RESOLVERS=["header"])
+@pytest.mark.parametrize(
+    ("value", "tenant"),
+    [("acme", "acme"), ("main-site", "www"), ("www", "www"), ("globex", "globex")],
+)
+def test_header_resolver(sites, value, tenant):
+    assert body(get("anything.test", **{"X-Tenant": value}))["tenant"] == tenant
+
+
+@override_settings(TENANTRY_RESOLVERS=["header"])
+def test_header_resolver_rejects_unknown_and_missing_values(sites):
+    assert get("acme.test", **{"X-Tenant": "nobody"}).status_code == 404
+    assert get("acme.test").status_code == 404  # the domain resolver is off
+
+
+@override_settings(TENANTRY_RESOLVERS=["session"])
+def test_session_resolver(sites):
+    client = Client()
+    session = client.session
+    session["tenant"] = "globex"
+    session.save()
+    assert body(get("anything.test", client=client))["tenant"] == "globex"
+    session["tenant"] = "main-site"
+    session.save()
+    assert body(get("anything.test", client=client))["tenant"] == "www"
+    assert get("anything.test").status_code == 404  # no session, no tenant
+
+
+@pytest.mark.parametrize(
+    ("resolvers", "expected"),
+    [(["header", "domain"], "globex"), (["domain", "header"], "acme")],
+)
+def test_stacked_resolvers_answer_in_the_configured_order(sites, resolvers, expected):
+    with override_settings(TENANTRY_RESOLVERS=resolvers):
+        assert body(get("acme.test", **{"X-Tenant": "globex"}))["tenant"] == expected
+        # when the first declines, the next answers
+        assert body(get("unknown.test", **{"X-Tenant": "globex"}))["tenant"] == "globex"
+        assert body(get("acme.test", **{"X-Tenant": "nobody"}))["tenant"] == "acme"
+
+
+def test_a_third_party_resolver_slots_in_by_name(sites):
+    with override_settings(TENANTRY_RESOLVERS=["example", "domain"]):
+        response = get("globex.test", **{"X-Example-Tenant": "acme"})
+        assert body(response)["tenant"] == "acme"
+        assert body(get("globex.test"))["tenant"] == "globex"
+
+
+def test_an_unknown_resolver_name_is_a_clear_error(sites):
+    with override_settings(TENANTRY_RESOLVERS=["domain", "dns"]), pytest.raises(
+        PluginError, match="TENANTRY_RESOLVERS names 'dns'"
+    ):
+        get("acme.test")
+
+
+def test_a_cached_host_costs_no_query(sites):
+    get("acme.test")  # fills the cache
+    with CaptureQueriesContext(connection) as queries:
+        response = get("acme.test")
+    assert response.status_code == 200
+    assert [q["sql"] for q in queries] == ["SELECT current_schema()"]  # the view's only
+
+
+def test_a_changed_domain_row_takes_effect_at_once_in_this_process(sites):
+    assert get("acme.example").status_code == 404
+    Domain.objects.filter(domain="acme.test").update(domain="acme.example")  # no signal...
+    domain = Domain.objects.get(domain="acme.example")
+    domain.save()  # ...but a save does
+    assert body(get("acme.example"))["tenant"] == "acme"
+
+
+def test_other_processes_changes_arrive_within_the_cache_time(sites, monkeypatch):
+    assert body(get("acme.test"))["tenant"] == "acme"
+    with connection.cursor() as cursor:  # as another process would: no signal here
+        cursor.execute("UPDATE customers_domain SET domain = 'moved.test' "
+                       "WHERE domain = 'acme.test'")
+    assert body(get("acme.test"))["tenant"] == "acme"  # still cached
+    later = time.monotonic() + 10.5  # TENANTRY_RESOLVER_CACHE_SECONDS defaults to 10
+    monkeypatch.setattr("tenantry_django.resolvers.time.monotonic", lambda: later)
+    assert get("acme.test").status_code == 404
+    assert body(get("moved.test"))["tenant"] == "acme"
