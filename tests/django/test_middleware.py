@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-
 from sandbox.customers.models import Domain
+
 from tenantry import PluginError
 
 
@@ -19,8 +19,9 @@ from tenantry import PluginError
 def sites(make_tenant, static_schema):
     static_schema("www")
     acme = make_tenant("acme", domain="acme.test")
-    Domain.objects.create(tenant=acme, domain="old-acme.test", is_primary=False,
-                          redirect_to_primary=True)
+    Domain.objects.create(
+        tenant=acme, domain="old-acme.test", is_primary=False, redirect_to_primary=True
+    )
     folded = make_tenant("folded")
     Domain.objects.create(tenant=folded, domain="tenants.localhost", folder="folded")
     make_tenant("globex", domain="globex.test")
@@ -53,8 +54,12 @@ def body(response) -> dict:
 def test_domains_resolve_to_their_tenant(sites, host, path, tenant, url):
     response = get(host, path)
     assert response.status_code == 200
-    assert body(response) == {"tenant": tenant, "schema": tenant, "url": url,
-                              "folder": url.strip("/") or None}
+    assert body(response) == {
+        "tenant": tenant,
+        "schema": tenant,
+        "url": url,
+        "folder": url.strip("/") or None,
+    }
 
 
 def test_a_domain_marked_redirect_to_primary_answers_301_keeping_path_and_query(sites):
@@ -102,6 +107,7 @@ def test_a_path_outside_every_folder_falls_back(sites):
 
 def test_tenant_rows_are_served_by_the_tenants_schema(sites):
     from sandbox.notes.models import Note
+
     from tenantry import tenant_context
 
     with tenant_context(sites):
@@ -158,8 +164,9 @@ def test_a_third_party_resolver_slots_in_by_name(sites):
 
 
 def test_an_unknown_resolver_name_is_a_clear_error(sites):
-    with override_settings(TENANTRY_RESOLVERS=["domain", "dns"]), pytest.raises(
-        PluginError, match="TENANTRY_RESOLVERS names 'dns'"
+    with (
+        override_settings(TENANTRY_RESOLVERS=["domain", "dns"]),
+        pytest.raises(PluginError, match="TENANTRY_RESOLVERS names 'dns'"),
     ):
         get("acme.test")
 
@@ -183,8 +190,9 @@ def test_a_changed_domain_row_takes_effect_at_once_in_this_process(sites):
 def test_other_processes_changes_arrive_within_the_cache_time(sites, monkeypatch):
     assert body(get("acme.test"))["tenant"] == "acme"
     with connection.cursor() as cursor:  # as another process would: no signal here
-        cursor.execute("UPDATE customers_domain SET domain = 'moved.test' "
-                       "WHERE domain = 'acme.test'")
+        cursor.execute(
+            "UPDATE customers_domain SET domain = 'moved.test' WHERE domain = 'acme.test'"
+        )
     assert body(get("acme.test"))["tenant"] == "acme"  # still cached
     later = time.monotonic() + 10.5  # TENANTRY_RESOLVER_CACHE_SECONDS defaults to 10
     monkeypatch.setattr("tenantry_django.resolvers.time.monotonic", lambda: later)

@@ -16,7 +16,6 @@ from asgiref.sync import sync_to_async
 from django.core.asgi import get_asgi_application
 from django.db import connections
 from django.test import Client
-
 from sandbox.customers.models import Domain, Tenant
 
 Site = tuple[str, str, str]  # tenant schema, host, path
@@ -74,9 +73,16 @@ def test_a_thousand_requests_from_sixteen_threads(twenty_sites):
 
 async def asgi_get(application: Any, host: str, path: str) -> tuple[int, bytes]:
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-        "headers": [(b"host", host.encode())], "client": ("127.0.0.1", 50000),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", host.encode())],
+        "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
     }
     messages: list[dict[str, Any]] = []

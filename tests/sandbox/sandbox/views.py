@@ -17,12 +17,14 @@ def _current_schema() -> str:
 def whoami(request: HttpRequest) -> JsonResponse:
     """The tenant the middleware chose, the schema the database used, a reversed URL."""
     tenant = request.tenant  # type: ignore[attr-defined]
-    return JsonResponse({
-        "tenant": tenant.schema_name,
-        "schema": _current_schema(),
-        "url": reverse("whoami"),
-        "folder": request.tenant_folder,  # type: ignore[attr-defined]
-    })
+    return JsonResponse(
+        {
+            "tenant": tenant.schema_name,
+            "schema": _current_schema(),
+            "url": reverse("whoami"),
+            "folder": request.tenant_folder,  # type: ignore[attr-defined]
+        }
+    )
 
 
 def notes(request: HttpRequest) -> JsonResponse:
@@ -42,5 +44,7 @@ def posts(request: HttpRequest) -> JsonResponse:
 
 
 def tenant_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return HttpResponse(f"not found in {request.tenant.schema_name}",  # type: ignore[attr-defined]
-                        status=404)
+    return HttpResponse(
+        f"not found in {request.tenant.schema_name}",  # type: ignore[attr-defined]
+        status=404,
+    )

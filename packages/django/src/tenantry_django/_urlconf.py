@@ -32,7 +32,7 @@ def urlconf_for(tenant: Tenant) -> str:
         urlconf = config.public.urlconf
     else:
         urlconf = config.dynamic.urlconf if config.dynamic else None
-    return urlconf or settings.ROOT_URLCONF
+    return urlconf or str(getattr(settings, "ROOT_URLCONF", ""))
 
 
 def folder_urlconf(urlconf: str, folder: str) -> ModuleType:

@@ -46,5 +46,8 @@ class TenantryDjangoConfig(AppConfig):
             if model is None:
                 continue
             for signal in (post_save, post_delete):
-                signal.connect(resolvers.clear_caches, sender=model,
-                               dispatch_uid=f"tenantry:resolvers:{reference}:{signal}")
+                signal.connect(
+                    resolvers.clear_caches,
+                    sender=model,
+                    dispatch_uid=f"tenantry:resolvers:{reference}:{signal}",
+                )

@@ -42,7 +42,9 @@ class TenantMiddleware:
         if self._async:
             markcoroutinefunction(self)
 
-    def _answer(self, request: HttpRequest, resolution: Resolution | None) -> HttpResponseBase | None:
+    def _answer(
+        self, request: HttpRequest, resolution: Resolution | None
+    ) -> HttpResponseBase | None:
         """A response that ends the request here, or None after preparing it for the tenant."""
         if resolution is None:
             view_path = getattr(settings, "TENANTRY_UNKNOWN_HOST_VIEW", None)

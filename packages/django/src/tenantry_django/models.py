@@ -6,6 +6,7 @@ Subclass them in an app listed in ``TENANTS["public"]["APPS"]`` and name the sub
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -27,6 +28,12 @@ from tenantry_django.signals import (
     schema_pre_drop,
     schema_synced,
     tenant_created,
+)
+
+# Lets the test helpers clone new tenants from their template schema instead of the configured
+# reference; everything else about creation stays as in production.
+clone_source_override: ContextVar[SchemaDescriptor | None] = ContextVar(
+    "tenantry_clone_source_override", default=None
 )
 
 
@@ -116,7 +123,7 @@ class TenantModel(models.Model):
     def create_schema(self, *, sync_schema: bool = True, verbosity: int = 0) -> None:
         """Create this tenant's schema: a clone of the reference, or migrated, or empty."""
         self._check_schema_is_free()
-        reference = get_config().clone_reference()
+        reference = clone_source_override.get() or get_config().clone_reference()
         with transaction.atomic(using=self.database):
             if not sync_schema:
                 create_schema(self.schema_name, self.database)

@@ -131,14 +131,20 @@ def _load_host(host: str) -> dict[str, _DomainEntry]:
         return {}
     domain_model = apps.get_model(config.dynamic.domain_model)
     with tenantry.tenant_context(None):  # the domain rows are shared
-        rows = list(domain_model._default_manager.using(config.public_database)
-                    .select_related("tenant").filter(domain=host))
+        rows = list(
+            domain_model._default_manager.using(config.public_database)
+            .select_related("tenant")
+            .filter(domain=host)
+        )
         entries = {}
         for row in rows:
             redirect_to = None
             if row.redirect_to_primary and not row.is_primary:
-                primary = (domain_model._default_manager.using(config.public_database)
-                           .filter(tenant_id=row.tenant_id, is_primary=True).first())
+                primary = (
+                    domain_model._default_manager.using(config.public_database)
+                    .filter(tenant_id=row.tenant_id, is_primary=True)
+                    .first()
+                )
                 redirect_to = str(primary) if primary is not None else None
             entries[row.folder] = _DomainEntry(row.tenant, row.folder, redirect_to)
     return entries
@@ -160,7 +166,7 @@ def _static_match(
 def _redirect(request: RequestInfo, entry: _DomainEntry) -> str:
     rest = request.path.lstrip("/")
     if entry.folder:
-        rest = rest[len(entry.folder):].lstrip("/")
+        rest = rest[len(entry.folder) :].lstrip("/")
     return f"{request.scheme}://{entry.redirect_to}/{rest}"
 
 
@@ -178,8 +184,12 @@ def resolve_by_domain(request: RequestInfo) -> Resolution | None:
         entry = entries.get("")
     if entry is not None:
         if entry.redirect_to:
-            return Resolution(entry.tenant, folder=entry.folder or None,
-                              redirect_to=_redirect(request, entry), resolver="domain")
+            return Resolution(
+                entry.tenant,
+                folder=entry.folder or None,
+                redirect_to=_redirect(request, entry),
+                resolver="domain",
+            )
         return Resolution(entry.tenant, folder=entry.folder or None, resolver="domain")
     return _static_match(host, folder, [(d, s) for s in statics for d in s.fallback_domains])
 
@@ -193,13 +203,17 @@ def _load_name(name: str) -> dict[str, Any]:
         return {}
     tenant_model = apps.get_model(config.dynamic.tenant_model)
     with tenantry.tenant_context(None):
-        tenant = (tenant_model._default_manager.using(config.public_database)
-                  .filter(schema_name=name).first())
+        tenant = (
+            tenant_model._default_manager.using(config.public_database)
+            .filter(schema_name=name)
+            .first()
+        )
     return {"": tenant} if tenant is not None else {}
 
 
-def _by_name(value: object, alias_of: Callable[[StaticTenantConfig], str | None],
-             resolver: str) -> Resolution | None:
+def _by_name(
+    value: object, alias_of: Callable[[StaticTenantConfig], str | None], resolver: str
+) -> Resolution | None:
     if not isinstance(value, str) or not value:
         return None
     config = get_config()

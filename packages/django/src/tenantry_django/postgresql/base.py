@@ -21,6 +21,7 @@ from tenantry_django._conf import original_backend
 from tenantry_django.postgresql._cursors import SearchPathCursorMixin
 from tenantry_django.postgresql._search_path import set_search_path_statement
 from tenantry_django.postgresql.introspection import TenantIntrospection
+from tenantry_django.postgresql.operations import TenantOperations
 
 _original: Any = import_module(f"{original_backend()}.base")
 _OriginalDatabaseWrapper: Any = _original.DatabaseWrapper
@@ -40,6 +41,9 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
         "DatabaseIntrospection",
         (TenantIntrospection, _OriginalDatabaseWrapper.introspection_class),
         {},
+    )
+    ops_class = type(
+        "DatabaseOperations", (TenantOperations, _OriginalDatabaseWrapper.ops_class), {}
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
