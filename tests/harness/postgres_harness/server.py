@@ -46,6 +46,7 @@ class PostgresServer:
     maintenance_db: str = "postgres"
     data_dir: Path | None = None  # set when this process started the server and owns it
     _run_as: str | None = field(default=None, repr=False)
+    _keep_data: bool = field(default=False, repr=False)
 
     def url(self, database: str | None = None) -> str:
         credentials = quote(self.user, safe="")
@@ -59,8 +60,11 @@ class PostgresServer:
         with psycopg.connect(self.url(database), autocommit=True) as connection:
             yield connection
 
-    def create_database(self, name: str) -> None:
+    def create_database(self, name: str, *, exist_ok: bool = False) -> None:
         with self.connect() as connection:
+            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if exist_ok and exists.fetchone():
+                return
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
     def drop_database(self, name: str) -> None:
@@ -74,13 +78,15 @@ class PostgresServer:
         if self.data_dir is None:
             return
         pg_ctl = _binary("pg_ctl")
+        mode = "fast" if self._keep_data else "immediate"  # a kept cluster shuts down cleanly
         subprocess.run(
-            [pg_ctl, "-D", str(self.data_dir / "data"), "-m", "immediate", "-w", "stop"],
+            [pg_ctl, "-D", str(self.data_dir / "data"), "-m", mode, "-w", "stop"],
             check=False,
             capture_output=True,
             user=self._run_as,
         )
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        if not self._keep_data:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
         self.data_dir = None
 
 
@@ -122,6 +128,7 @@ def _prepare_root_run(directory: Path) -> str:
     library.utils.ensure_user_exists(_SYSTEM_USER)
     # The binaries may sit under /root: make their directories traversable.
     library.utils.ensure_prefix_permissions(library.postgres_server.POSTGRES_BIN_PATH)
+    library.utils.ensure_prefix_permissions(directory)  # and so may the cluster's directory
     shutil.chown(directory, user=_SYSTEM_USER, group=_SYSTEM_USER)
     return _SYSTEM_USER
 
@@ -135,45 +142,24 @@ def _run(command: list[str], run_as: str | None, log: Path | None = None) -> Non
         raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{details}")
 
 
-def start_embedded_server() -> PostgresServer:
-    """initdb a new cluster in a temporary directory and start it on 127.0.0.1."""
-    directory = Path(tempfile.mkdtemp(prefix="tenantry-pg-"))
+def start_embedded_server(directory: Path | None = None) -> PostgresServer:
+    """Start a cluster on 127.0.0.1: a new one in a temporary directory (deleted on stop), or
+    the one kept in ``directory`` (created on first use, reused later, kept on stop)."""
+    keep = directory is not None
+    directory = (directory or Path(tempfile.mkdtemp(prefix="tenantry-pg-"))).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
     run_as = _prepare_root_run(directory) if os.geteuid() == 0 else None
     data, log, port = directory / "data", directory / "server.log", _free_port()
-    _run(
-        [
-            _binary("initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C",
-            "--no-sync",
-            "--no-instructions",
-        ],
-        run_as,
-    )
+    if not (data / "PG_VERSION").exists():
+        initdb = [_binary("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
+        initdb += ["--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"]
+        _run(initdb, run_as)
     options = " ".join(f"-c {key}={value}" for key, value in _SERVER_OPTIONS.items())
-    _run(
-        [
-            _binary("pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(log),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            f"{options} -p {port} -k {directory}",
-            "start",
-        ],
-        run_as,
-        log,
+    pg_ctl = [_binary("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60"]
+    _run([*pg_ctl, "-o", f"{options} -p {port} -k {directory}", "start"], run_as, log)
+    return PostgresServer(
+        "127.0.0.1", port, "postgres", data_dir=directory, _run_as=run_as, _keep_data=keep
     )
-    return PostgresServer("127.0.0.1", port, "postgres", data_dir=directory, _run_as=run_as)
 
 
 def django_database_settings(url: str) -> dict[str, Any]:
