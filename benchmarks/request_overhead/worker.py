@@ -1,0 +1,142 @@
+"""One project, one process: set up 20 tenants, then serve the one-query view in a loop.
+
+    python -m benchmarks.request_overhead.worker LIBRARY REQUESTS ROUNDS   (prints JSON)
+
+Requests go straight to Django's WSGI handler (no network), one thread, one persistent
+connection. Every response is checked against the tenant its host names. Statements are
+counted on the server (pg_stat_statements) over a separate round.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+SETTINGS = {
+    "plain Django": "benchmarks.request_overhead.settings_plain",
+    "tenantry": "benchmarks.request_overhead.settings_tenantry",
+    "django-tenants": "benchmarks.request_overhead.settings_django_tenants",
+    "django-pgschemas": "benchmarks.request_overhead.settings_pgschemas",
+}
+TENANTS = 20
+
+
+def set_up(library: str) -> dict[str, str]:
+    """Create the tenants; return host -> the body its page must have."""
+    from django.core.management import call_command
+
+    from sandbox.notes.models import Note
+
+    hosts = {f"tenant{i}.bench": f"note of tenant{i}" for i in range(TENANTS)}
+    if library == "plain Django":
+        call_command("migrate", verbosity=0, interactive=False)
+        Note.objects.create(title="note of plain")
+        return dict.fromkeys(hosts, "note of plain")
+    if library == "tenantry":
+        from sandbox.customers.models import Domain, Tenant
+        from tenantry import tenant_context
+
+        call_command("migrate", verbosity=0, interactive=False)
+        for i in range(TENANTS):
+            tenant = Tenant(schema_name=f"tenant{i}")
+            tenant.save()
+            Domain.objects.create(tenant=tenant, domain=f"tenant{i}.bench")
+            with tenant_context(tenant):
+                Note.objects.create(title=f"note of tenant{i}")
+        return hosts
+    if library == "django-tenants":
+        from django_tenants.utils import schema_context
+
+        from benchmarks.tenant_creation.dt_customers.models import Client, Domain as DtDomain
+
+        call_command("migrate_schemas", shared=True, verbosity=0, interactive=False)
+        Client(schema_name="public").save(verbosity=0)
+        for i in range(TENANTS):
+            client = Client(schema_name=f"tenant{i}")
+            client.save(verbosity=0)
+            DtDomain.objects.create(tenant=client, domain=f"tenant{i}.bench", is_primary=True)
+            with schema_context(f"tenant{i}"):
+                Note.objects.create(title=f"note of tenant{i}")
+        return hosts
+    from benchmarks.tenant_creation.pg_customers.models import Domain as PgDomain
+    from benchmarks.tenant_creation.pg_customers.models import Tenant as PgTenant
+
+    call_command("migrate", verbosity=0, interactive=False)
+    for i in range(TENANTS):
+        tenant = PgTenant(schema_name=f"tenant{i}")
+        tenant.save(verbosity=0)
+        PgDomain.objects.create(tenant=tenant, domain=f"tenant{i}.bench", is_primary=True)
+        with tenant:
+            Note.objects.create(title=f"note of tenant{i}")
+    return hosts
+
+
+def make_client(expected: dict[str, str]) -> Callable[[str], None]:
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
+
+    application = WSGIHandler()
+    base = RequestFactory()._base_environ(PATH_INFO="/", REQUEST_METHOD="GET")
+    environs = {host: {**base, "HTTP_HOST": host, "SERVER_NAME": host} for host in expected}
+
+    def start_response(status: str, headers: Any) -> None:
+        if not status.startswith("200"):
+            raise RuntimeError(f"status {status}")
+
+    def request(host: str) -> None:
+        response = application(dict(environs[host]), start_response)
+        body = b"".join(response).decode()
+        response.close()
+        if body != expected[host]:
+            raise RuntimeError(f"{host} answered {body!r}, not {expected[host]!r}")
+
+    return request
+
+
+def statements(monitor: psycopg.Connection[Any], database: str) -> int:
+    row = monitor.execute(
+        "SELECT coalesce(sum(calls), 0)::int FROM pg_stat_statements s "
+        "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s", [database]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def main() -> None:
+    library, requests, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS[library]
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    expected = set_up(library)
+    request = make_client(expected)
+    hosts = sorted(expected)
+    scenarios = {"one tenant": [hosts[0]], "rotating 20": hosts}
+    monitor = psycopg.connect(os.environ["TENANTRY_BENCH_MONITOR_URL"], autocommit=True)
+    database = connection.settings_dict["NAME"]
+    results: dict[str, dict[str, float]] = {}
+    for scenario, cycle in scenarios.items():
+        for index in range(300):  # warm up: caches, the persistent connection
+            request(cycle[index % len(cycle)])
+        best = 0.0
+        for _ in range(rounds):
+            started = time.perf_counter()
+            for index in range(requests):
+                request(cycle[index % len(cycle)])
+            best = max(best, requests / (time.perf_counter() - started))
+        monitor.execute("SELECT pg_stat_statements_reset()")
+        for index in range(1000):
+            request(cycle[index % len(cycle)])
+        results[scenario] = {"rps": best, "statements": statements(monitor, database) / 1000}
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
