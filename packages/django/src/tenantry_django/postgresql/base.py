@@ -59,9 +59,18 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
             return PUBLIC_SCHEMA
         return tenant.schema_name
 
-    def tenantry_apply_search_path(self) -> None:
+    def tenantry_pending_statement(self) -> str | None:
+        """The statement to send before the next one, or None when the path is right."""
         statement = set_search_path_statement(self.tenantry_schema())
-        if statement == self._tenantry_applied:
+        return None if statement == self._tenantry_applied else statement
+
+    def tenantry_mark_applied(self, statement: str) -> None:
+        self._tenantry_applied = statement
+
+    def tenantry_apply_search_path(self) -> None:
+        """Point the connection at the active tenant now, in a round trip of its own."""
+        statement = self.tenantry_pending_statement()
+        if statement is None:
             return
         self._tenantry_applied = None
         self._raw_execute(statement)
