@@ -130,6 +130,23 @@ class TenancyConfig:
             labels |= self.app_labels(self.dynamic.apps)
         return frozenset(labels)
 
+    @functools.cached_property
+    def static_domains(self) -> dict[str, StaticTenantConfig]:
+        """``host`` and ``host/folder`` of static DOMAINS -> tenant (first listed wins)."""
+        found: dict[str, StaticTenantConfig] = {}
+        for static in self.statics.values():
+            for domain in static.domains:
+                found.setdefault(domain, static)
+        return found
+
+    @functools.cached_property
+    def static_fallback_domains(self) -> dict[str, StaticTenantConfig]:
+        found: dict[str, StaticTenantConfig] = {}
+        for static in self.statics.values():
+            for domain in static.fallback_domains:
+                found.setdefault(domain, static)
+        return found
+
     def static_tenants(self) -> list[SchemaDescriptor]:
         return [self.public.descriptor, *(s.descriptor for s in self.statics.values())]
 

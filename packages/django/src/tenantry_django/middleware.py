@@ -26,7 +26,7 @@ def request_info(request: HttpRequest) -> RequestInfo:
     return RequestInfo(
         host=request.get_host(),
         path=request.path_info,
-        headers={key.lower(): value for key, value in request.headers.items()},
+        headers=request.headers,  # already case-insensitive: no copy per request
         scheme=request.scheme or "http",
         **optional,
     )
@@ -60,16 +60,16 @@ class TenantMiddleware:
         urlconf = urlconf_for(resolution.tenant)
         request.tenant = resolution.tenant  # type: ignore[attr-defined]
         request.tenant_folder = resolution.folder  # type: ignore[attr-defined]
-        request.urlconf = (  # type: ignore[attr-defined]
-            folder_urlconf(urlconf, resolution.folder) if resolution.folder else urlconf
-        )
+        if resolution.folder:
+            request.urlconf = folder_urlconf(urlconf, resolution.folder)  # type: ignore[attr-defined]
+        elif urlconf != settings.ROOT_URLCONF:  # Django uses ROOT_URLCONF by itself
+            request.urlconf = urlconf  # type: ignore[attr-defined]
         return None
 
     def __call__(self, request: HttpRequest) -> Any:
         if self._async:
             return self.__acall__(request)
-        with tenant_context(None):  # resolve with nothing active, whatever came before
-            resolution = resolve(request_info(request))
+        resolution = resolve(request_info(request))
         early = self._answer(request, resolution)
         if early is not None:
             return early
@@ -79,8 +79,7 @@ class TenantMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> Any:
         info = request_info(request)
-        with tenant_context(None):
-            resolution = await sync_to_async(resolve)(info)  # may query the domain table
+        resolution = await sync_to_async(resolve)(info)  # may query the domain table
         early = self._answer(request, resolution)
         if early is not None:
             return early

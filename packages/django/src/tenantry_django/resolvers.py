@@ -151,16 +151,16 @@ def _load_host(host: str) -> dict[str, _DomainEntry]:
 
 
 def _static_match(
-    host: str, folder: str, statics: list[tuple[str, StaticTenantConfig]]
+    host: str, folder: str, domains: dict[str, StaticTenantConfig]
 ) -> Resolution | None:
-    with_folder = f"{host}/{folder}" if folder else None
-    for domain, static in statics:
-        if with_folder is not None and domain == with_folder:
+    if not domains:
+        return None
+    if folder:
+        static = domains.get(f"{host}/{folder}")
+        if static is not None:
             return Resolution(static.descriptor, folder=folder, resolver="domain")
-    for domain, static in statics:
-        if domain == host:
-            return Resolution(static.descriptor, resolver="domain")
-    return None
+    static = domains.get(host)
+    return Resolution(static.descriptor, resolver="domain") if static is not None else None
 
 
 def _redirect(request: RequestInfo, entry: _DomainEntry) -> str:
@@ -174,8 +174,7 @@ def resolve_by_domain(request: RequestInfo) -> Resolution | None:
     """Static DOMAINS, then domain rows (with subfolders), then static FALLBACK_DOMAINS."""
     host, folder = normalize_host(request.host), first_segment(request.path)
     config = get_config()
-    statics = list(config.statics.values())
-    found = _static_match(host, folder, [(d, s) for s in statics for d in s.domains])
+    found = _static_match(host, folder, config.static_domains)
     if found is not None:
         return found
     entries = host_cache.get(host, _load_host)
@@ -191,7 +190,7 @@ def resolve_by_domain(request: RequestInfo) -> Resolution | None:
                 resolver="domain",
             )
         return Resolution(entry.tenant, folder=entry.folder or None, resolver="domain")
-    return _static_match(host, folder, [(d, s) for s in statics for d in s.fallback_domains])
+    return _static_match(host, folder, config.static_fallback_domains)
 
 
 # -- header and session ------------------------------------------------------------------
