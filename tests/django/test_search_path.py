@@ -28,12 +28,12 @@ def search_path() -> str:
 def test_path_is_tenant_then_public_then_extras(make_tenant):
     tenant = make_tenant("acme")
     with tenant_context(tenant):
-        assert search_path() == '"acme", "public"'
+        assert search_path() == "acme, public"
     assert search_path() == "public"
     with connection.cursor() as cursor:
         cursor.execute('CREATE SCHEMA "ext ensions"')
     with override_settings(TENANTRY_EXTRA_SEARCH_PATHS=["ext ensions"]), tenant_context(tenant):
-        assert search_path() == '"acme", "public", "ext ensions"'
+        assert search_path() == 'acme, public, "ext ensions"'
     assert search_path() == "public"
 
 
@@ -194,3 +194,15 @@ def test_a_tenant_whose_schema_is_missing_fails_instead_of_using_public(db):
 def test_a_tenant_of_another_database_leaves_this_connection_in_public(make_tenant):
     with tenant_context(SchemaDescriptor("elsewhere", database="other")):
         assert current_schema() == "public"
+
+
+def test_a_dropped_schema_is_checked_again_instead_of_falling_back_to_public(make_tenant):
+    tenant = make_tenant("short_lived")
+    with tenant_context(tenant):
+        assert current_schema() == "short_lived"  # checked once, then trusted
+    assert current_schema() == "public"
+    tenant.delete(force_drop=True)
+    with tenant_context(tenant), pytest.raises(
+        Exception, match='schema "short_lived" does not exist'
+    ), connection.cursor() as cursor:
+        cursor.execute("SELECT 1")

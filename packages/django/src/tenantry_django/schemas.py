@@ -42,6 +42,9 @@ def create_schema(schema_name: str, database: str) -> None:
 
 def drop_schema(schema_name: str, database: str) -> None:
     validate_schema_name(schema_name)
+    forget = getattr(connections[database], "tenantry_forget_schema", None)
+    if forget is not None:
+        forget(schema_name)
     _execute(
         database, sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema_name))
     )

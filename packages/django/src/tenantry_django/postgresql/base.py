@@ -19,7 +19,10 @@ from django.db.backends.utils import CursorWrapper
 from tenantry import PUBLIC_SCHEMA, get_current_tenant
 from tenantry_django._conf import original_backend
 from tenantry_django.postgresql._cursors import SearchPathCursorMixin
-from tenantry_django.postgresql._search_path import set_search_path_statement
+from tenantry_django.postgresql._search_path import (
+    checked_set_search_path_statement,
+    set_search_path_statement,
+)
 from tenantry_django.postgresql.introspection import TenantIntrospection
 from tenantry_django.postgresql.operations import TenantOperations
 
@@ -49,6 +52,8 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._tenantry_applied: str | None = None
+        self._tenantry_verified: set[str] = set()  # schemas seen to exist on this connection
+        self._tenantry_pending: tuple[str, str] | None = None
 
     # -- the search path -------------------------------------------------------------
 
@@ -61,11 +66,25 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
 
     def tenantry_pending_statement(self) -> str | None:
         """The statement to send before the next one, or None when the path is right."""
-        statement = set_search_path_statement(self.tenantry_schema())
-        return None if statement == self._tenantry_applied else statement
+        schema = self.tenantry_schema()
+        statement = set_search_path_statement(schema)
+        if statement == self._tenantry_applied:
+            return None
+        self._tenantry_pending = (schema, statement)
+        if schema == PUBLIC_SCHEMA or schema in self._tenantry_verified:
+            return statement
+        return checked_set_search_path_statement(schema)
 
     def tenantry_mark_applied(self, statement: str) -> None:
-        self._tenantry_applied = statement
+        """The statement from tenantry_pending_statement() went through."""
+        assert self._tenantry_pending is not None
+        schema, self._tenantry_applied = self._tenantry_pending
+        self._tenantry_verified.add(schema)
+
+    def tenantry_forget_schema(self, schema: str) -> None:
+        """``schema`` was dropped: check it again before pointing at it."""
+        self._tenantry_verified.discard(schema)
+        self._tenantry_applied = None
 
     def tenantry_apply_search_path(self) -> None:
         """Point the connection at the active tenant now, in a round trip of its own."""
@@ -74,7 +93,7 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
             return
         self._tenantry_applied = None
         self._raw_execute(statement)
-        self._tenantry_applied = statement
+        self.tenantry_mark_applied(statement)
 
     def tenantry_forget_search_path(self) -> None:
         self._tenantry_applied = None
@@ -83,6 +102,7 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
 
     def get_new_connection(self, conn_params: Any) -> Any:
         self._tenantry_applied = None
+        self._tenantry_verified = set()
         return super().get_new_connection(conn_params)
 
     def _rollback(self) -> None:
