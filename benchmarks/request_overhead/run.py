@@ -3,16 +3,17 @@
     hatch run bench:request-overhead [--requests N] [--rounds R]
 
 The same one-query view (five note titles of the request's tenant), 20 tenants each, one
-embedded PostgreSQL, each project in its own process and database, persistent connections.
+embedded PostgreSQL, each project in its own process and database, persistent connections. The processes take
+turns (interleaved rounds, rotating order) so a busy machine's drift hits every project alike.
 "one tenant" sends every request to one host; "rotating 20" cycles over 20 hosts. Prints the
-best of R rounds of N requests (requests/s) and statements per request counted on the server,
-each as a ratio to plain Django.
+median of R rounds of N requests (requests/s) and statements per request counted on the
+server, each as a ratio to plain Django.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import statistics
 import os
 import subprocess
 import sys
@@ -22,44 +23,83 @@ from postgres_harness import start_embedded_server
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = ["plain Django", "tenantry", "django-tenants", "django-pgschemas"]
+SCENARIOS = {"one": "one tenant", "rotating": "rotating 20"}
+
+
+class Worker:
+    def __init__(self, library: str, server: object) -> None:
+        self.library = library
+        self.database = "bench_" + library.replace(" ", "_").replace("-", "_").lower()
+        server.create_database(self.database)  # type: ignore[attr-defined]
+        environment = {**os.environ,
+                       "TENANTRY_BENCH_DATABASE_URL": server.url(self.database),  # type: ignore[attr-defined]
+                       "TENANTRY_BENCH_MONITOR_URL": server.url()}  # type: ignore[attr-defined]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.request_overhead.worker", library],
+            cwd=ROOT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True,
+        )
+        if self._read() != "ready":
+            raise SystemExit(f"{library} did not start")
+
+    def _read(self) -> str:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().strip()
+        if not line:
+            raise SystemExit(f"{self.library} stopped (exit {self.process.wait()})")
+        return line
+
+    def ask(self, command: str) -> float:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return float(self._read())
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write("quit\n")
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=7)
     options = parser.parse_args()
     server = start_embedded_server()
+    workers: list[Worker] = []
     try:
         with server.connect() as admin:
             admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        results = {}
-        for library in LIBRARIES:
-            database = "bench_" + library.replace(" ", "_").replace("-", "_").lower()
-            server.create_database(database)
-            environment = {**os.environ, "TENANTRY_BENCH_DATABASE_URL": server.url(database),
-                           "TENANTRY_BENCH_MONITOR_URL": server.url()}
-            done = subprocess.run(
-                [sys.executable, "-m", "benchmarks.request_overhead.worker", library,
-                 str(options.requests), str(options.rounds)],
-                cwd=ROOT, env=environment, capture_output=True, text=True, check=False,
-            )
-            if done.returncode != 0:
-                raise SystemExit(f"{library} failed:\n{done.stderr[-4000:]}")
-            results[library] = json.loads(done.stdout.strip().splitlines()[-1])
-            server.drop_database(database)
-        print(f"{options.rounds} rounds of {options.requests} requests, best round; "
-              "statements over 1000 requests")
+        workers = [Worker(library, server) for library in LIBRARIES]
+        rates: dict[tuple[str, str], list[float]] = {}
+        for round_number in range(options.rounds):
+            # Interleaved, in a rotating order, so drift on a busy machine hits all alike.
+            order = workers[round_number % 4:] + workers[:round_number % 4]
+            for scenario in SCENARIOS:
+                for worker in order:
+                    rate = worker.ask(f"run {scenario} {options.requests}")
+                    rates.setdefault((worker.library, scenario), []).append(rate)
+        statements = {(w.library, s): w.ask(f"count {s}") for w in workers for s in SCENARIOS}
+        print(f"{len(LIBRARIES)} projects interleaved, {options.rounds} rounds of "
+              f"{options.requests} requests each, median round; statements counted by "
+              "pg_stat_statements over 1000 requests")
         print(f"{'scenario':<12} {'library':<17} {'req/s':>8} {'x plain':>8} "
               f"{'stmts/req':>10} {'x plain':>8}")
-        for scenario in ("one tenant", "rotating 20"):
-            plain = results["plain Django"][scenario]
+        for scenario, label in SCENARIOS.items():
+            plain_rate = statistics.median(rates[("plain Django", scenario)])
+            plain_statements = statements[("plain Django", scenario)]
             for library in LIBRARIES:
-                row = results[library][scenario]
-                print(f"{scenario:<12} {library:<17} {row['rps']:>8.0f} "
-                      f"{row['rps'] / plain['rps']:>8.2f} {row['statements']:>10.2f} "
-                      f"{row['statements'] / plain['statements']:>8.2f}")
+                rate = statistics.median(rates[(library, scenario)])
+                count = statements[(library, scenario)]
+                print(f"{label:<12} {library:<17} {rate:>8.0f} {rate / plain_rate:>8.2f} "
+                      f"{count:>10.2f} {count / plain_statements:>8.2f}")
     finally:
+        for worker in workers:
+            worker.close()
         server.stop()
 
 

@@ -1,6 +1,9 @@
-"""One project, one process: set up 20 tenants, then serve the one-query view in a loop.
+"""One project, one process: set up 20 tenants, then serve the one-query view on command.
 
-    python -m benchmarks.request_overhead.worker LIBRARY REQUESTS ROUNDS   (prints JSON)
+    python -m benchmarks.request_overhead.worker LIBRARY
+
+Prints "ready", then answers lines on stdin: "run SCENARIO N" (prints requests/s),
+"count SCENARIO" (prints statements per request over 1000 requests), "quit".
 
 Requests go straight to Django's WSGI handler (no network), one thread, one persistent
 connection. Every response is checked against the tenant its host names. Statements are
@@ -108,7 +111,7 @@ def statements(monitor: psycopg.Connection[Any], database: str) -> int:
 
 
 def main() -> None:
-    library, requests, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    library = sys.argv[1]
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS[library]
     import django
 
@@ -118,24 +121,29 @@ def main() -> None:
     expected = set_up(library)
     request = make_client(expected)
     hosts = sorted(expected)
-    scenarios = {"one tenant": [hosts[0]], "rotating 20": hosts}
+    scenarios = {"one": [hosts[0]], "rotating": hosts}
     monitor = psycopg.connect(os.environ["TENANTRY_BENCH_MONITOR_URL"], autocommit=True)
     database = connection.settings_dict["NAME"]
-    results: dict[str, dict[str, float]] = {}
-    for scenario, cycle in scenarios.items():
-        for index in range(300):  # warm up: caches, the persistent connection
-            request(cycle[index % len(cycle)])
-        best = 0.0
-        for _ in range(rounds):
+    for scenario in scenarios.values():  # warm up: caches, the persistent connection
+        for index in range(300):
+            request(scenario[index % len(scenario)])
+    print("ready", flush=True)
+    for line in sys.stdin:
+        command, *arguments = line.split()
+        if command == "quit":
+            break
+        cycle = scenarios[arguments[0]]
+        if command == "run":
+            count = int(arguments[1])
             started = time.perf_counter()
-            for index in range(requests):
+            for index in range(count):
                 request(cycle[index % len(cycle)])
-            best = max(best, requests / (time.perf_counter() - started))
-        monitor.execute("SELECT pg_stat_statements_reset()")
-        for index in range(1000):
-            request(cycle[index % len(cycle)])
-        results[scenario] = {"rps": best, "statements": statements(monitor, database) / 1000}
-    print(json.dumps(results))
+            print(count / (time.perf_counter() - started), flush=True)
+        elif command == "count":
+            monitor.execute("SELECT pg_stat_statements_reset()")
+            for index in range(1000):
+                request(cycle[index % len(cycle)])
+            print(statements(monitor, database) / 1000, flush=True)
 
 
 if __name__ == "__main__":
