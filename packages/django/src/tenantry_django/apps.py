@@ -11,7 +11,14 @@ class TenantryDjangoConfig(AppConfig):
     verbose_name = "tenantry"
 
     def ready(self) -> None:
-        from tenantry_django import _conf, _tenants_checks, checks, schemas, signals  # noqa: F401 - registers
+        from tenantry_django import (  # noqa: F401 - registers checks and signals
+            _conf,
+            _tenants_checks,
+            checks,
+            resolvers,
+            schemas,
+            signals,
+        )
         from tenantry_django._plugin_settings import apply_plugin_settings, on_setting_changed
         from tenantry_django.postgresql import _search_path
 
@@ -22,6 +29,7 @@ class TenantryDjangoConfig(AppConfig):
             _conf.on_setting_changed,
             _search_path.on_setting_changed,
             schemas.on_setting_changed,
+            resolvers.on_setting_changed,
         ):
             setting_changed.connect(receiver, dispatch_uid=f"tenantry:{receiver.__module__}")
 

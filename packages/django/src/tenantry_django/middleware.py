@@ -7,17 +7,47 @@ a domain marked ``redirect_to_primary`` gets a 301 to the tenant's primary domai
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponsePermanentRedirect
+from django.http.request import HttpHeaders
 from django.utils.module_loading import import_string
 
 from tenantry import RequestInfo, Resolution, tenant_context
 from tenantry_django._urlconf import folder_urlconf, urlconf_for
 from tenantry_django.resolvers import resolve
+
+
+class _MetaHeaders(Mapping[str, str]):
+    """Request headers read from the WSGI/ASGI environ on demand.
+
+    ``request.headers`` parses every header on first use; resolvers look at one or two.
+    """
+
+    __slots__ = ("_meta",)
+
+    def __init__(self, meta: Mapping[str, Any]) -> None:
+        self._meta = meta
+
+    @staticmethod
+    def _key(name: str) -> str:
+        key = name.upper().replace("-", "_")
+        return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
+
+    def __getitem__(self, name: str) -> str:
+        return str(self._meta[self._key(name)])
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._meta.get(self._key(name), default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(HttpHeaders(self._meta))
+
+    def __len__(self) -> int:
+        return len(HttpHeaders(self._meta))
 
 
 def request_info(request: HttpRequest) -> RequestInfo:
@@ -26,7 +56,7 @@ def request_info(request: HttpRequest) -> RequestInfo:
     return RequestInfo(
         host=request.get_host(),
         path=request.path_info,
-        headers=request.headers,  # already case-insensitive: no copy per request
+        headers=_MetaHeaders(request.META),
         scheme=request.scheme or "http",
         **optional,
     )

@@ -13,6 +13,7 @@ row clears this process's cache at once and reaches every other process within
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -32,10 +33,12 @@ DEFAULT_SESSION_KEY = "tenant"
 DEFAULT_CACHE_SECONDS = 10.0
 
 
+@functools.cache
 def resolver_names() -> tuple[str, ...]:
     return tuple(getattr(settings, "TENANTRY_RESOLVERS", DEFAULT_RESOLVERS))
 
 
+@functools.cache
 def cache_seconds() -> float:
     return float(getattr(settings, "TENANTRY_RESOLVER_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
 
@@ -239,3 +242,11 @@ def clear_caches(**kwargs: Any) -> None:
     """Forget cached hosts and names in this process (connected to the models' signals)."""
     host_cache.clear()
     name_cache.clear()
+
+
+def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"TENANTRY_RESOLVERS", "TENANTRY_RESOLVER_CACHE_SECONDS"}:
+        resolver_names.cache_clear()
+        cache_seconds.cache_clear()
+    if setting in {"TENANTS", "TENANTRY_RESOLVER_CACHE_SECONDS"}:
+        clear_caches()
