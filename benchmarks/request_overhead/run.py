@@ -3,8 +3,9 @@
     hatch run bench:request-overhead [--requests N] [--rounds R]
 
 The same one-query view (five note titles of the request's tenant), 20 tenants each, one
-embedded PostgreSQL, each project in its own process and database, persistent connections. The processes take
-turns (interleaved rounds, rotating order) so a busy machine's drift hits every project alike.
+embedded PostgreSQL, each project in its own process and database, persistent connections.
+The processes take turns (interleaved rounds, rotating order) so a busy machine's drift hits
+every project alike.
 "one tenant" sends every request to one host; "rotating 20" cycles over 20 hosts. Prints the
 median of R rounds of N requests (requests/s) and statements per request counted on the
 server, each as a ratio to plain Django.
@@ -13,8 +14,8 @@ server, each as a ratio to plain Django.
 from __future__ import annotations
 
 import argparse
-import statistics
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path

@@ -1,7 +1,6 @@
 """The one-query view every project serves."""
 
 from django.http import HttpRequest, HttpResponse
-
 from sandbox.notes.models import Note
 
 

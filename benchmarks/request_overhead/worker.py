@@ -12,7 +12,6 @@ counted on the server (pg_stat_statements) over a separate round.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -33,7 +32,6 @@ TENANTS = 20
 def set_up(library: str) -> dict[str, str]:
     """Create the tenants; return host -> the body its page must have."""
     from django.core.management import call_command
-
     from sandbox.notes.models import Note
 
     hosts = {f"tenant{i}.bench": f"note of tenant{i}" for i in range(TENANTS)}
@@ -43,6 +41,7 @@ def set_up(library: str) -> dict[str, str]:
         return dict.fromkeys(hosts, "note of plain")
     if library == "tenantry":
         from sandbox.customers.models import Domain, Tenant
+
         from tenantry import tenant_context
 
         call_command("migrate", verbosity=0, interactive=False)
@@ -56,7 +55,8 @@ def set_up(library: str) -> dict[str, str]:
     if library == "django-tenants":
         from django_tenants.utils import schema_context
 
-        from benchmarks.tenant_creation.dt_customers.models import Client, Domain as DtDomain
+        from benchmarks.tenant_creation.dt_customers.models import Client
+        from benchmarks.tenant_creation.dt_customers.models import Domain as DtDomain
 
         call_command("migrate_schemas", shared=True, verbosity=0, interactive=False)
         Client(schema_name="public").save(verbosity=0)

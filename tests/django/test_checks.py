@@ -114,3 +114,31 @@ def test_dynamic_schema_names_clashing_with_static_keys_are_found_in_the_databas
     assert ids(messages) == ["tenantry.E018"]
     assert "'blog'" in messages[0].msg
     assert check_schema_names_in_database(databases=["default"]) == []
+
+
+def routing_ids() -> list[str]:
+    from tenantry_django._routing_checks import check_routing
+
+    return ids(check_routing())
+
+
+def test_routing_settings_of_the_sandbox_are_clean():
+    assert routing_ids() == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"TENANTRY_RESOLVERS": "domain"}, ["tenantry.E030"]),
+        ({"TENANTRY_RESOLVERS": ["domain", "dns"]}, ["tenantry.E031"]),
+        ({"MIDDLEWARE": []}, ["tenantry.W010"]),
+        ({"TENANTRY_RESOLVERS": ["session"],
+          "MIDDLEWARE": ["tenantry_django.middleware.TenantMiddleware",
+                         "django.contrib.sessions.middleware.SessionMiddleware"]},
+         ["tenantry.E032"]),
+        ({"TENANTRY_RESOLVERS": ["session", "example"]}, []),
+    ],
+)
+def test_routing_mistakes_are_reported(overrides, expected):
+    with override_settings(**overrides):
+        assert routing_ids() == expected

@@ -13,6 +13,7 @@ class TenantryDjangoConfig(AppConfig):
     def ready(self) -> None:
         from tenantry_django import (  # noqa: F401 - registers checks and signals
             _conf,
+            _routing_checks,
             _tenants_checks,
             checks,
             resolvers,

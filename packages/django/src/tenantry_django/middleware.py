@@ -92,7 +92,7 @@ class TenantMiddleware:
         request.tenant_folder = resolution.folder  # type: ignore[attr-defined]
         if resolution.folder:
             request.urlconf = folder_urlconf(urlconf, resolution.folder)  # type: ignore[attr-defined]
-        elif urlconf != settings.ROOT_URLCONF:  # Django uses ROOT_URLCONF by itself
+        elif urlconf != getattr(settings, "ROOT_URLCONF", None):  # Django's own default
             request.urlconf = urlconf  # type: ignore[attr-defined]
         return None
 
