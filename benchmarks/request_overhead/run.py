@@ -32,12 +32,17 @@ class Worker:
         self.library = library
         self.database = "bench_" + library.replace(" ", "_").replace("-", "_").lower()
         server.create_database(self.database)  # type: ignore[attr-defined]
-        environment = {**os.environ,
-                       "TENANTRY_BENCH_DATABASE_URL": server.url(self.database),  # type: ignore[attr-defined]
-                       "TENANTRY_BENCH_MONITOR_URL": server.url()}  # type: ignore[attr-defined]
+        environment = {
+            **os.environ,
+            "TENANTRY_BENCH_DATABASE_URL": server.url(self.database),  # type: ignore[attr-defined]
+            "TENANTRY_BENCH_MONITOR_URL": server.url(),
+        }  # type: ignore[attr-defined]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.request_overhead.worker", library],
-            cwd=ROOT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            cwd=ROOT,
+            env=environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             text=True,
         )
         if self._read() != "ready":
@@ -79,25 +84,31 @@ def main() -> None:
         rates: dict[tuple[str, str], list[float]] = {}
         for round_number in range(options.rounds):
             # Interleaved, in a rotating order, so drift on a busy machine hits all alike.
-            order = workers[round_number % 4:] + workers[:round_number % 4]
+            order = workers[round_number % 4 :] + workers[: round_number % 4]
             for scenario in SCENARIOS:
                 for worker in order:
                     rate = worker.ask(f"run {scenario} {options.requests}")
                     rates.setdefault((worker.library, scenario), []).append(rate)
         statements = {(w.library, s): w.ask(f"count {s}") for w in workers for s in SCENARIOS}
-        print(f"{len(LIBRARIES)} projects interleaved, {options.rounds} rounds of "
-              f"{options.requests} requests each, median round; statements counted by "
-              "pg_stat_statements over 1000 requests")
-        print(f"{'scenario':<12} {'library':<17} {'req/s':>8} {'x plain':>8} "
-              f"{'stmts/req':>10} {'x plain':>8}")
+        print(
+            f"{len(LIBRARIES)} projects interleaved, {options.rounds} rounds of "
+            f"{options.requests} requests each, median round; statements counted by "
+            "pg_stat_statements over 1000 requests"
+        )
+        print(
+            f"{'scenario':<12} {'library':<17} {'req/s':>8} {'x plain':>8} "
+            f"{'stmts/req':>10} {'x plain':>8}"
+        )
         for scenario, label in SCENARIOS.items():
             plain_rate = statistics.median(rates[("plain Django", scenario)])
             plain_statements = statements[("plain Django", scenario)]
             for library in LIBRARIES:
                 rate = statistics.median(rates[(library, scenario)])
                 count = statements[(library, scenario)]
-                print(f"{label:<12} {library:<17} {rate:>8.0f} {rate / plain_rate:>8.2f} "
-                      f"{count:>10.2f} {count / plain_statements:>8.2f}")
+                print(
+                    f"{label:<12} {library:<17} {rate:>8.0f} {rate / plain_rate:>8.2f} "
+                    f"{count:>10.2f} {count / plain_statements:>8.2f}"
+                )
     finally:
         for worker in workers:
             worker.close()

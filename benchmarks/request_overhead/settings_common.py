@@ -12,5 +12,7 @@ ROOT_URLCONF = "benchmarks.request_overhead.urls"
 ALLOWED_HOSTS = ["*"]
 CORE_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]
 TENANT_APPS = ["sandbox.notes"]
-DATABASE = {**django_database_settings(os.environ["TENANTRY_BENCH_DATABASE_URL"]),
-            "CONN_MAX_AGE": None}
+DATABASE = {
+    **django_database_settings(os.environ["TENANTRY_BENCH_DATABASE_URL"]),
+    "CONN_MAX_AGE": None,
+}

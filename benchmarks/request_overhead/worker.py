@@ -105,7 +105,8 @@ def make_client(expected: dict[str, str]) -> Callable[[str], None]:
 def statements(monitor: psycopg.Connection[Any], database: str) -> int:
     row = monitor.execute(
         "SELECT coalesce(sum(calls), 0)::int FROM pg_stat_statements s "
-        "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s", [database]
+        "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s",
+        [database],
     ).fetchone()
     return int(row[0]) if row else 0
 

@@ -132,10 +132,16 @@ def test_routing_settings_of_the_sandbox_are_clean():
         ({"TENANTRY_RESOLVERS": "domain"}, ["tenantry.E030"]),
         ({"TENANTRY_RESOLVERS": ["domain", "dns"]}, ["tenantry.E031"]),
         ({"MIDDLEWARE": []}, ["tenantry.W010"]),
-        ({"TENANTRY_RESOLVERS": ["session"],
-          "MIDDLEWARE": ["tenantry_django.middleware.TenantMiddleware",
-                         "django.contrib.sessions.middleware.SessionMiddleware"]},
-         ["tenantry.E032"]),
+        (
+            {
+                "TENANTRY_RESOLVERS": ["session"],
+                "MIDDLEWARE": [
+                    "tenantry_django.middleware.TenantMiddleware",
+                    "django.contrib.sessions.middleware.SessionMiddleware",
+                ],
+            },
+            ["tenantry.E032"],
+        ),
         ({"TENANTRY_RESOLVERS": ["session", "example"]}, []),
     ],
 )

@@ -202,7 +202,9 @@ def test_a_dropped_schema_is_checked_again_instead_of_falling_back_to_public(mak
         assert current_schema() == "short_lived"  # checked once, then trusted
     assert current_schema() == "public"
     tenant.delete(force_drop=True)
-    with tenant_context(tenant), pytest.raises(
-        Exception, match='schema "short_lived" does not exist'
-    ), connection.cursor() as cursor:
+    with (
+        tenant_context(tenant),
+        pytest.raises(Exception, match='schema "short_lived" does not exist'),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("SELECT 1")

@@ -91,6 +91,7 @@ class SearchPathMachine(RuleBasedStateMachine):
         with connection.connection.cursor() as raw:
             raw.execute("SELECT current_setting('search_path')")
             (server_path,) = raw.fetchone()
+
         def bare(path: str) -> str:
             return path.replace('"', "").replace(" ", "")
 

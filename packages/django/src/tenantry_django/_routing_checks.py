@@ -18,8 +18,13 @@ def check_routing(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     names = getattr(settings, "TENANTRY_RESOLVERS", ["domain"])
     if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
-        return [Error(f"TENANTRY_RESOLVERS must be a list of resolver names, got {names!r}.",
-                      hint='e.g. TENANTRY_RESOLVERS = ["domain"]', id="tenantry.E030")]
+        return [
+            Error(
+                f"TENANTRY_RESOLVERS must be a list of resolver names, got {names!r}.",
+                hint='e.g. TENANTRY_RESOLVERS = ["domain"]',
+                id="tenantry.E030",
+            )
+        ]
     try:
         implementations = tenantry.get_plugin_manager().hook.tenantry_resolve_tenant
         available = {impl.plugin_name for impl in implementations.get_hookimpls()}
@@ -27,24 +32,31 @@ def check_routing(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         return [Error(str(error), id="tenantry.E031")]
     for name in names:
         if name not in available:
-            messages.append(Error(
-                f"TENANTRY_RESOLVERS names {name!r}, which no installed plugin provides.",
-                hint=f"Available resolvers: {', '.join(sorted(available))}.",
-                id="tenantry.E031",
-            ))
+            messages.append(
+                Error(
+                    f"TENANTRY_RESOLVERS names {name!r}, which no installed plugin provides.",
+                    hint=f"Available resolvers: {', '.join(sorted(available))}.",
+                    id="tenantry.E031",
+                )
+            )
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
     if MIDDLEWARE not in middleware:
-        messages.append(Warning(
-            f"{MIDDLEWARE} is not in MIDDLEWARE: requests are never routed to a tenant.",
-            hint="Add it near the top of MIDDLEWARE.", id="tenantry.W010",
-        ))
+        messages.append(
+            Warning(
+                f"{MIDDLEWARE} is not in MIDDLEWARE: requests are never routed to a tenant.",
+                hint="Add it near the top of MIDDLEWARE.",
+                id="tenantry.W010",
+            )
+        )
     elif "session" in names and (
         SESSION_MIDDLEWARE not in middleware
         or middleware.index(SESSION_MIDDLEWARE) > middleware.index(MIDDLEWARE)
     ):
-        messages.append(Error(
-            'The "session" resolver needs SessionMiddleware before TenantMiddleware.',
-            hint=f"Put {SESSION_MIDDLEWARE} above {MIDDLEWARE} in MIDDLEWARE.",
-            id="tenantry.E032",
-        ))
+        messages.append(
+            Error(
+                'The "session" resolver needs SessionMiddleware before TenantMiddleware.',
+                hint=f"Put {SESSION_MIDDLEWARE} above {MIDDLEWARE} in MIDDLEWARE.",
+                id="tenantry.E032",
+            )
+        )
     return messages
