@@ -126,3 +126,18 @@ def test_the_asgi_handler_with_sixty_four_concurrent_tasks(twenty_sites):
     results = asyncio.run(main())
     assert len(results) == 1000
     assert [r for r in results if r[1] != 200 or r[2] != expected(r[0])] == []
+
+
+def test_the_asgi_handler_answers_unknown_hosts_with_404(twenty_sites):
+    application = get_asgi_application()
+
+    async def main() -> tuple[tuple[int, bytes], tuple[int, bytes]]:
+        try:
+            return (await asgi_get(application, "nobody.test", "/"),
+                    await asgi_get(application, "shared.test", "/nowhere/"))
+        finally:
+            await sync_to_async(connections.close_all)()
+
+    unknown, unknown_folder = asyncio.run(main())
+    assert unknown[0] == 404
+    assert unknown_folder[0] == 404

@@ -96,11 +96,14 @@ class TenantMiddleware:
             request.urlconf = urlconf  # type: ignore[attr-defined]
         return None
 
+    def _route(self, request: HttpRequest) -> tuple[Resolution | None, HttpResponseBase | None]:
+        resolution = resolve(request_info(request))
+        return resolution, self._answer(request, resolution)
+
     def __call__(self, request: HttpRequest) -> Any:
         if self._async:
             return self.__acall__(request)
-        resolution = resolve(request_info(request))
-        early = self._answer(request, resolution)
+        resolution, early = self._route(request)
         if early is not None:
             return early
         assert resolution is not None
@@ -108,9 +111,8 @@ class TenantMiddleware:
             return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> Any:
-        info = request_info(request)
-        resolution = await sync_to_async(resolve)(info)  # may query the domain table
-        early = self._answer(request, resolution)
+        # Resolving may query the domain table, and an unknown-host view may too: one hop.
+        resolution, early = await sync_to_async(self._route)(request)
         if early is not None:
             return early
         assert resolution is not None
