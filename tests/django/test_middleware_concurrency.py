@@ -133,8 +133,10 @@ def test_the_asgi_handler_answers_unknown_hosts_with_404(twenty_sites):
 
     async def main() -> tuple[tuple[int, bytes], tuple[int, bytes]]:
         try:
-            return (await asgi_get(application, "nobody.test", "/"),
-                    await asgi_get(application, "shared.test", "/nowhere/"))
+            return (
+                await asgi_get(application, "nobody.test", "/"),
+                await asgi_get(application, "shared.test", "/nowhere/"),
+            )
         finally:
             await sync_to_async(connections.close_all)()
 

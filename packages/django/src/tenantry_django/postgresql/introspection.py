@@ -19,7 +19,7 @@ TableInfo: Any = vars(postgresql_introspection)["TableInfo"]  # (name, type, com
 _VISIBLE = re.compile(r"pg_catalog\.pg_table_is_visible\((\w+)\.oid\)")
 _IN_CURRENT_SCHEMA = r"\1.relnamespace = pg_catalog.current_schema()::regnamespace"
 
-_TABLES_IN_SCHEMA = """
+_TABLE_COLUMNS = """
     SELECT
         c.relname,
         CASE
@@ -28,6 +28,10 @@ _TABLES_IN_SCHEMA = """
             ELSE 't'
         END,
         obj_description(c.oid, 'pg_class')
+"""
+_TABLES_IN_SCHEMA = (
+    _TABLE_COLUMNS
+    + """
     FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_class c ON c.oid = d.objid
     WHERE d.refclassid = 'pg_catalog.pg_namespace'::regclass
@@ -36,20 +40,16 @@ _TABLES_IN_SCHEMA = """
         AND d.deptype = 'n'
         AND c.relkind IN ('f', 'm', 'p', 'r', 'v')
 """
+)
 # Before PostgreSQL 15 objects in the pinned "public" schema have no pg_depend rows.
-_TABLES_IN_SCHEMA_SCAN = """
-    SELECT
-        c.relname,
-        CASE
-            WHEN c.relispartition THEN 'p'
-            WHEN c.relkind IN ('m', 'v') THEN 'v'
-            ELSE 't'
-        END,
-        obj_description(c.oid, 'pg_class')
+_TABLES_IN_SCHEMA_SCAN = (
+    _TABLE_COLUMNS
+    + """
     FROM pg_catalog.pg_class c
     WHERE c.relnamespace = pg_catalog.current_schema()::regnamespace
         AND c.relkind IN ('f', 'm', 'p', 'r', 'v')
 """
+)
 
 
 def _scoped(cursor: Any) -> Any:
