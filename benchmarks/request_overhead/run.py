@@ -63,8 +63,11 @@ class Worker:
 
     def close(self) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write("quit\n")
-        self.process.stdin.close()
+        try:
+            self.process.stdin.write("quit\n")
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass  # it stopped already; its error was reported
         self.process.wait(timeout=60)
         assert self.process.stdout is not None
         self.process.stdout.close()
