@@ -76,7 +76,7 @@ class Worker:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=8)
     options = parser.parse_args()
     server = start_embedded_server()
     workers: list[Worker] = []
@@ -85,13 +85,14 @@ def main() -> None:
             admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         workers = [Worker(library, server) for library in LIBRARIES]
         rates: dict[tuple[str, str], list[float]] = {}
+        slots = [(worker, scenario) for scenario in SCENARIOS for worker in workers]
         for round_number in range(options.rounds):
-            # Interleaved, in a rotating order, so drift on a busy machine hits all alike.
-            order = workers[round_number % 4 :] + workers[: round_number % 4]
-            for scenario in SCENARIOS:
-                for worker in order:
-                    rate = worker.ask(f"run {scenario} {options.requests}")
-                    rates.setdefault((worker.library, scenario), []).append(rate)
+            # Every (project, scenario) takes every position in the round in turn, so drift
+            # and position effects on a busy machine hit all of them alike.
+            shift = round_number % len(slots)
+            for worker, scenario in slots[shift:] + slots[:shift]:
+                rate = worker.ask(f"run {scenario} {options.requests}")
+                rates.setdefault((worker.library, scenario), []).append(rate)
         statements = {(w.library, s): w.ask(f"count {s}") for w in workers for s in SCENARIOS}
         print(
             f"{len(LIBRARIES)} projects interleaved, {options.rounds} rounds of "
