@@ -8,7 +8,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 
-from tenantry_django._conf import get_config
+from tenantry import SchemaDescriptor
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>{title}</title></head>
@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
         schema = cursor.fetchone()[0]
-    if tenant.schema_name in get_config().statics:
+    if isinstance(tenant, SchemaDescriptor):  # static tenants; dynamic ones are rows
         from sandbox.blog.models import Post
 
         kind, records = "Posts", Post.objects.values_list("title", flat=True)

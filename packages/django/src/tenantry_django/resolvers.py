@@ -14,7 +14,6 @@ row clears this process's cache at once and reaches every other process within
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,7 +44,8 @@ def cache_seconds() -> float:
 
 # -- the chain -----------------------------------------------------------------------------
 
-_chain_lock = threading.Lock()
+# (plugin manager, names, functions): rebuilt when either changes. Assigning the tuple is
+# atomic, so concurrent requests at worst build it twice.
 _chain: tuple[Any, tuple[str, ...], list[Callable[..., Any]]] | None = None
 
 
@@ -66,8 +66,7 @@ def _resolver_functions() -> list[Callable[..., Any]]:
                 "tenantry_resolve_tenant (built-in: 'domain', 'header', 'session')."
             )
         functions.extend(found)
-    with _chain_lock:
-        _chain = (manager, names, functions)
+    _chain = (manager, names, functions)
     return functions
 
 
