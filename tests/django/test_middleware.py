@@ -198,3 +198,21 @@ def test_other_processes_changes_arrive_within_the_cache_time(sites, monkeypatch
     monkeypatch.setattr("tenantry_django.resolvers.time.monotonic", lambda: later)
     assert get("acme.test").status_code == 404
     assert body(get("moved.test"))["tenant"] == "acme"
+
+
+def test_allowed_hosts_still_guard_every_request(sites):
+    with override_settings(ALLOWED_HOSTS=["acme.test"]):
+        assert body(get("acme.test"))["tenant"] == "acme"
+        assert get("globex.test").status_code == 400  # DisallowedHost, as plain Django
+        assert get("globex.test").status_code == 400  # a rejected host is never remembered
+    assert body(get("globex.test"))["tenant"] == "globex"
+    with override_settings(ALLOWED_HOSTS=["globex.test"]):
+        # acme.test was accepted before; the changed setting is honoured at once
+        assert get("acme.test").status_code == 400
+
+
+def test_x_forwarded_host_is_honoured_only_when_django_is_told_to(sites):
+    forwarded = {"x-forwarded-host": "globex.test"}
+    assert body(get("acme.test", **forwarded))["tenant"] == "acme"
+    with override_settings(USE_X_FORWARDED_HOST=True):
+        assert body(get("acme.test", **forwarded))["tenant"] == "globex"

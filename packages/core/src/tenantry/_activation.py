@@ -42,9 +42,12 @@ def _check_tenant(tenant: object) -> Tenant:
 
 def _notify(tenant: Tenant | None, previous: Tenant | None) -> None:
     hook = get_plugin_manager().hook
+    # Activation happens on every request and every ``with``: a hook nobody implements is
+    # not called at all (pluggy's call machinery costs about a microsecond even then).
     if tenant is None:
-        hook.tenantry_tenant_deactivated(previous=previous)
-    else:
+        if hook.tenantry_tenant_deactivated.get_hookimpls():
+            hook.tenantry_tenant_deactivated(previous=previous)
+    elif hook.tenantry_tenant_activated.get_hookimpls():
         hook.tenantry_tenant_activated(tenant=tenant, previous=previous)
 
 

@@ -13,6 +13,7 @@ class TenantryDjangoConfig(AppConfig):
     def ready(self) -> None:
         from tenantry_django import (  # noqa: F401 - registers checks and signals
             _conf,
+            _hosts,
             _routing_checks,
             _tenants_checks,
             checks,
@@ -28,6 +29,7 @@ class TenantryDjangoConfig(AppConfig):
         for receiver in (
             on_setting_changed,
             _conf.on_setting_changed,
+            _hosts.on_setting_changed,
             _search_path.on_setting_changed,
             schemas.on_setting_changed,
             resolvers.on_setting_changed,

@@ -17,6 +17,7 @@ from django.http.request import HttpHeaders
 from django.utils.module_loading import import_string
 
 from tenantry import RequestInfo, Resolution, tenant_context
+from tenantry_django._hosts import request_host
 from tenantry_django._urlconf import folder_urlconf, urlconf_for
 from tenantry_django.resolvers import resolve
 
@@ -54,7 +55,7 @@ def request_info(request: HttpRequest) -> RequestInfo:
     session = getattr(request, "session", None)
     optional: dict[str, Any] = {"session": session.get} if session is not None else {}
     return RequestInfo(
-        host=request.get_host(),
+        host=request_host(request),
         path=request.path_info,
         headers=_MetaHeaders(request.META),
         scheme=request.scheme or "http",
@@ -81,7 +82,7 @@ class TenantMiddleware:
             if view_path:
                 response: HttpResponseBase = import_string(view_path)(request)
                 return response
-            raise Http404(f"No tenant is served at {request.get_host()!r}.")
+            raise Http404(f"No tenant is served at {request_host(request)!r}.")
         if resolution.redirect_to:
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(

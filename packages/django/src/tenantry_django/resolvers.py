@@ -103,6 +103,11 @@ class _DomainEntry:
     folder: str
     redirect_to: str | None  # the primary domain ("host" or "host/folder") when redirecting
 
+    @functools.cached_property
+    def resolution(self) -> Resolution:
+        """The answer for this entry when it does not redirect, built once per cache fill."""
+        return Resolution(self.tenant, folder=self.folder or None, resolver="domain")
+
 
 class _HostCache:
     """host -> {folder: entry}, each host's entries expiring after the configured seconds."""
@@ -191,7 +196,7 @@ def resolve_by_domain(request: RequestInfo) -> Resolution | None:
                 redirect_to=_redirect(request, entry),
                 resolver="domain",
             )
-        return Resolution(entry.tenant, folder=entry.folder or None, resolver="domain")
+        return entry.resolution
     return _static_match(host, folder, config.static_fallback_domains)
 
 
