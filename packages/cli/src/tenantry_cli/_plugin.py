@@ -1,4 +1,31 @@
-"""Entry point of the ``tenantry`` plugin group for this package.
+"""Entry point of the ``tenantry`` plugin group for this package: the built-in executors.
 
 No Django imports at module level: core may load plugins where Django is not configured.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import tenantry
+
+
+@tenantry.hookimpl
+def tenantry_register_executors() -> Iterable[tenantry.ExecutorSpec]:
+    from tenantry_cli import _executors
+
+    return [
+        tenantry.ExecutorSpec(
+            "sequential", _executors.sequential, "one schema at a time; stops at a failure"
+        ),
+        tenantry.ExecutorSpec(
+            "parallel",
+            _executors.parallel,
+            "threads, at most TENANTRY_PARALLEL_MAX_PROCESSES (None: CPU count)",
+        ),
+        tenantry.ExecutorSpec(
+            "processes",
+            _executors.processes,
+            "worker processes, replaced every TENANTRY_TASKS_PER_PROCESS schemas",
+        ),
+    ]

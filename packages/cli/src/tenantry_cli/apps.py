@@ -7,3 +7,4 @@ class TenantryCliConfig(AppConfig):
     name = "tenantry_cli"
     label = "tenantry_cli"
     verbose_name = "tenantry commands"
+    default_auto_field = "django.db.models.BigAutoField"

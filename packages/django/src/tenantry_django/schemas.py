@@ -56,6 +56,22 @@ def _migration_nodes() -> frozenset[tuple[str, str]]:
     return frozenset(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
 
 
+def project_migrations() -> frozenset[tuple[str, str]]:
+    """Every migration of the project as ``(app_label, name)``: what an up-to-date schema has
+    recorded (migrations of apps kept out of a schema are recorded there too)."""
+    return _migration_nodes()
+
+
+def schema_app_labels(tenant: Tenant | None) -> frozenset[str]:
+    """The app labels whose tables live in ``tenant``'s schema (public's when None)."""
+    return get_config().labels_for(tenant)
+
+
+def public_database() -> str:
+    """The database alias holding the public schema and the shared apps."""
+    return get_config().public_database
+
+
 def is_migrated(tenant: Tenant) -> bool:
     """Whether the tenant's schema has recorded every migration the project has."""
     with tenant_context(tenant):
@@ -103,8 +119,16 @@ def migrate_schema(tenant: Tenant, *, verbosity: int = 0, skip_if_current: bool 
 
 def migrate_schema_with_command(tenant: Tenant, *, verbosity: int = 0) -> None:
     """Django's own ``migrate`` command run in the tenant's schema (the reference behaviour)."""
+    # The class, not the name: tenantry_cli overrides the ``migrate`` command.
+    from django.core.management.commands.migrate import Command as DjangoMigrateCommand
+
     with tenant_context(tenant):
-        call_command("migrate", database=tenant.database, interactive=False, verbosity=verbosity)
+        call_command(
+            DjangoMigrateCommand(),
+            database=tenant.database,
+            interactive=False,
+            verbosity=verbosity,
+        )
 
 
 def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
@@ -125,3 +149,19 @@ def create_clone_reference(*, verbosity: int = 0) -> SchemaDescriptor:
             create_schema(reference.schema_name, reference.database)
         migrate_schema(reference, verbosity=verbosity, skip_if_current=True)
     return reference
+
+
+def clone_reference() -> SchemaDescriptor | None:
+    """The ``CLONE_REFERENCE`` schema new tenants copy; None when it is not configured."""
+    return get_config().clone_reference()
+
+
+def clone_schema(source: str, target: str, database: str) -> None:
+    """Create schema ``target`` as a copy of ``source`` (structure and rows) in ``database``.
+
+    Run it inside a transaction, so that a failure halfway leaves no partial schema.
+    """
+    # Imported here: the cloning module builds on this one (create_schema).
+    from tenantry_django._clone import clone_schema as clone
+
+    clone(source, target, database)

@@ -106,7 +106,9 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
         return super().get_new_connection(conn_params)
 
     def _rollback(self) -> None:
+        # A schema created in the rolled-back transaction is gone: check existence again.
         self._tenantry_applied = None
+        self._tenantry_verified = set()
         super()._rollback()
 
     def _commit(self) -> None:
@@ -114,6 +116,7 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
             super()._commit()
         except BaseException:
             self._tenantry_applied = None  # a failed commit is a rollback
+            self._tenantry_verified = set()
             raise
 
     # Savepoint statements do not depend on the search path, and may run in an aborted
@@ -133,6 +136,7 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
             self._raw_execute(self.ops.savepoint_rollback_sql(sid))
         finally:
             self._tenantry_applied = None
+            self._tenantry_verified = set()
 
     def _close(self) -> None:
         self._tenantry_applied = None

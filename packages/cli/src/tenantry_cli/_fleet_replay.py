@@ -1,0 +1,32 @@
+"""Apply a recipe to one schema: its SQL in as few round trips as possible, its Python steps
+run against the project state the representative had, its migrations recorded."""
+
+from __future__ import annotations
+
+from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
+
+from tenantry import Tenant
+from tenantry_cli._fleet_recipe import PythonStep, Recipe, SqlStep, record
+
+
+def replay(tenant: Tenant, recipe: Recipe, *, verbosity: int = 0) -> None:
+    """Run ``recipe`` in ``tenant``'s schema (active, inside the caller's transaction)."""
+    connection = connections[tenant.database]
+    MigrationRecorder(connection).ensure_schema()
+    emit_pre_migrate_signal(verbosity, False, connection.alias, plan=recipe.plan)
+    for step in recipe.steps:
+        if isinstance(step, SqlStep):
+            with connection.cursor() as cursor:
+                cursor.execute(step.text)
+        else:
+            _run_python(connection, step)
+    record(tenant, recipe.recorded)
+    emit_post_migrate_signal(verbosity, False, connection.alias, plan=recipe.plan)
+
+
+def _run_python(connection: object, step: PythonStep) -> None:
+    with connections[connection.alias].schema_editor(atomic=False) as editor:  # type: ignore[attr-defined]
+        # RunPython reads its models from the state before it; the state after is unused.
+        step.operation.database_forwards(step.app_label, editor, step.from_state, step.from_state)

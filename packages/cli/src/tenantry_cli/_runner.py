@@ -1,0 +1,147 @@
+"""Run one action per tenant through an executor; collect every tenant's outcome.
+
+Actions never stop the run by raising: each tenant's error becomes its outcome, so one
+failing schema never hides the others' results. The ``sequential`` executor stops after the
+first failure (the rest are reported as skipped); every other executor finishes them all.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from rich.console import Console
+from rich.table import Table
+
+import tenantry
+from tenantry import Tenant
+from tenantry_cli._progress import RunProgress
+
+DEFAULT_EXECUTOR = "sequential"
+STOPS_ON_FAILURE = frozenset({"sequential"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one tenant. Plain strings only: outcomes cross process boundaries."""
+
+    schema: str
+    status: str  # "ok", "failed" or "skipped"
+    detail: str = ""
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def schema_label(tenant: Tenant) -> str:
+    if tenant.database == tenantry.DEFAULT_DATABASE:
+        return tenant.schema_name
+    return f"{tenant.database}:{tenant.schema_name}"
+
+
+def describe_error(error: BaseException) -> str:
+    """``Type: message`` plus where it was raised (the innermost frame), on one line."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    message = str(error).strip().replace("\n", " | ")
+    return f"{type(error).__name__}: {message}{where}"
+
+
+def make_executor(name: str) -> Callable[[Sequence[Any], Callable[[Any], Any]], Any]:
+    executors = tenantry.get_executors()
+    spec = executors.get(name)
+    if spec is None:
+        raise CommandError(
+            f"Unknown executor {name!r}. Installed executors: {', '.join(executors) or 'none'}."
+        )
+    executor: Callable[[Sequence[Any], Callable[[Any], Any]], Any] = spec.factory(
+        max_workers=getattr(settings, "TENANTRY_PARALLEL_MAX_PROCESSES", None),
+        tasks_per_process=getattr(settings, "TENANTRY_TASKS_PER_PROCESS", None),
+    )
+    return executor
+
+
+def guarded(action: Callable[[Tenant], str | None]) -> Callable[[Tenant], Outcome]:
+    """``action`` as a task that reports instead of raising."""
+
+    def task(tenant: Tenant) -> Outcome:
+        started = time.perf_counter()
+        try:
+            detail = action(tenant) or ""
+        except Exception as error:
+            return Outcome(
+                schema_label(tenant),
+                "failed",
+                error=describe_error(error),
+                seconds=time.perf_counter() - started,
+            )
+        return Outcome(schema_label(tenant), "ok", detail, seconds=time.perf_counter() - started)
+
+    return task
+
+
+def run_for_tenants(
+    tenants: Sequence[Tenant],
+    action: Callable[[Tenant], str | None],
+    *,
+    executor: str = DEFAULT_EXECUTOR,
+    progress_stream: IO[str] | Any = None,
+) -> list[Outcome]:
+    """Every tenant's outcome, in the order of ``tenants``."""
+    run = make_executor(executor)
+    by_schema: dict[str, Outcome] = {}
+    results = run(list(tenants), guarded(action))
+    try:
+        with RunProgress(progress_stream, len(tenants)) as progress:
+            for outcome in results:
+                by_schema[outcome.schema] = outcome
+                progress.advance(outcome.schema, outcome.ok, outcome.detail)
+                if not outcome.ok and executor in STOPS_ON_FAILURE:
+                    break
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:  # a lazy executor: run nothing more
+            close()
+    return [
+        by_schema.get(label) or Outcome(label, "skipped", "not run: an earlier schema failed")
+        for label in map(schema_label, tenants)
+    ]
+
+
+def print_summary(outcomes: Sequence[Outcome], stream: IO[str] | Any) -> None:
+    """A table of every schema's outcome; one line per schema when not on a terminal."""
+    failed = [o for o in outcomes if o.status == "failed"]
+    skipped = [o for o in outcomes if o.status == "skipped"]
+    headline = (
+        f"{len(outcomes)} schema(s): {len(outcomes) - len(failed) - len(skipped)} ok, "
+        f"{len(failed)} failed, {len(skipped)} skipped"
+    )
+    if getattr(stream, "isatty", lambda: False)():
+        table = Table(title=headline)
+        for column in ("schema", "outcome", "seconds", "detail / error"):
+            table.add_column(column)
+        for o in outcomes:
+            style = {"ok": "green", "failed": "bold red", "skipped": "yellow"}[o.status]
+            table.add_row(
+                o.schema, f"[{style}]{o.status}", f"{o.seconds:.2f}", o.error or o.detail
+            )
+        Console(file=stream).print(table)
+        return
+    stream.write(f"Summary: {headline}\n")
+    for o in outcomes:
+        stream.write(f"  {o.schema}: {o.status} ({o.seconds:.2f}s) {o.error or o.detail}\n")
+    stream.flush()
+
+
+def fail_if_any_failed(outcomes: Sequence[Outcome]) -> None:
+    failed = [o.schema for o in outcomes if o.status == "failed"]
+    if failed:
+        raise CommandError(f"Failed in {len(failed)} schema(s): {', '.join(failed)}.")

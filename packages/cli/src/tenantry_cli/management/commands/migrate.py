@@ -1,0 +1,89 @@
+"""``manage.py migrate``: Django's migrate for the public schema, then every selected tenant
+schema through the fleet migrate (``-s``, default ``:all:``), creating missing schemas.
+
+With a tenant active (code calling ``call_command("migrate")`` inside a tenant context) it
+is Django's migrate for that tenant's schema only. Django's single-database modes (an app label or migration name, ``--fake``,
+``--fake-initial``, ``--plan``, ``--check``, ``--prune``, ``--run-syncdb``, which Django's
+test runner passes) apply to the public schema only; tenant schemas are then left alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from django.core.management.commands.migrate import Command as DjangoMigrateCommand
+
+from tenantry import PUBLIC_SCHEMA, get_current_tenant
+from tenantry_cli._fleet import migrate_fleet
+from tenantry_cli._runner import fail_if_any_failed, print_summary
+from tenantry_cli._selection import (
+    add_create_schemas_argument,
+    add_executor_argument,
+    add_schema_argument,
+    select,
+)
+
+_PUBLIC_ONLY_OPTIONS = (
+    "app_label",
+    "migration_name",
+    "fake",
+    "fake_initial",
+    "plan",
+    "check_unapplied",
+    "prune",
+    "run_syncdb",
+)
+
+
+class Command(DjangoMigrateCommand):
+    help = (
+        "Migrate the public schema (as Django's migrate), then every selected tenant schema "
+        "(default: all), planning once per migration state and creating missing schemas."
+    )
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        super().add_arguments(parser)  # Django's options, --noinput among them
+        add_schema_argument(parser)
+        add_executor_argument(parser, default="sequential")
+        add_create_schemas_argument(parser)
+        parser.add_argument(
+            "--skip-public", action="store_true", help="Do not migrate the public schema first."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        verbosity = options["verbosity"]
+        if get_current_tenant() is not None:
+            # Called with a tenant active (by code written for Django's migrate): that
+            # tenant's schema only, exactly as Django would.
+            super().handle(*args, **options)
+            return
+        public_only = [name for name in _PUBLIC_ONLY_OPTIONS if options.get(name)]
+        tenants = []
+        if not public_only:
+            entries = select({**options, "interactive": False}, default=[":all:"])
+            tenants = [e.tenant for e in entries if e.tenant.schema_name != PUBLIC_SCHEMA]
+        if not options["skip_public"]:
+            if verbosity:
+                self.stdout.write(self.style.MIGRATE_HEADING("Public schema:"))
+            super().handle(*args, **options)
+        if public_only:
+            if verbosity and options.get("schemas"):
+                self.stdout.write(
+                    f"Tenant schemas not migrated: {', '.join(public_only)} applies to the "
+                    "public schema only."
+                )
+            return
+        if not tenants:
+            return
+        if verbosity:
+            self.stdout.write(self.style.MIGRATE_HEADING(f"Tenant schemas ({len(tenants)}):"))
+        outcomes = migrate_fleet(
+            tenants,
+            executor=options["executor"],
+            create_schemas=options["create_schemas"],
+            progress_stream=self.stderr._out if verbosity else None,
+        )
+        if verbosity:
+            print_summary(outcomes, self.stdout._out)
+        fail_if_any_failed(outcomes)

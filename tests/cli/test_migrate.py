@@ -1,0 +1,288 @@
+"""The fleet migrate: fresh, no-op, mixed states, failures, missing schemas, executors, and a
+run killed with SIGKILL that converges when rerun. Every schema is compared with what
+Django's own ``migrate`` builds."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.core.management.commands.migrate import Command as DjangoMigrateCommand
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from sandbox.customers.models import Tenant
+
+from tenantry import tenant_context
+from tenantry_django.schemas import create_schema, migrate_schema_with_command
+
+UNIQUE_TITLES = {"notes": "sandbox.notes.migrations_unique_titles"}
+NOTES_MIGRATIONS = {("notes", "0001_initial"), ("notes", "0002_welcome_tag")}
+ALL_UNIQUE_TITLES = NOTES_MIGRATIONS | {("notes", "0003_unique_title"), ("notes", "0004_note_pinned")}
+SANDBOX = Path(__file__).resolve().parents[1] / "sandbox"
+
+
+def fleet_migrate(*selectors: str, executor: str = "sequential", **options: object) -> None:
+    call_command(
+        "migrate",
+        "-s",
+        *(selectors or (":dynamic:",)),
+        "--executor",
+        executor,
+        "--skip-public",
+        verbosity=0,
+        **options,
+    )
+
+
+def snapshot(admin: psycopg.Connection, schema: str) -> dict[str, object]:
+    """What Django built in a schema, with the schema's name taken out."""
+
+    def rows(query: str) -> list[tuple]:
+        found = admin.execute(query, [schema]).fetchall()
+        return sorted(tuple(str(v).replace(f'"{schema}".', "").replace(f"{schema}.", "") for v in r) for r in found)
+
+    return {
+        "columns": rows(
+            "SELECT table_name, column_name, data_type, is_nullable, column_default "
+            "FROM information_schema.columns WHERE table_schema = %s"
+        ),
+        "constraints": rows(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(c.oid) "
+            "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+            "WHERE n.nspname = %s"
+        ),
+        "indexes": rows("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = %s"),
+        "migrations": recorded(admin, schema),
+    }
+
+
+def recorded(admin: psycopg.Connection, schema: str) -> set[tuple[str, str]] | None:
+    exists = admin.execute(
+        "SELECT to_regclass(format('%%I.django_migrations', %s::text)) IS NOT NULL", [schema]
+    ).fetchone()[0]
+    if not exists:
+        return None
+    query = psycopg.sql.SQL("SELECT app, name FROM {}.django_migrations").format(
+        psycopg.sql.Identifier(schema)
+    )
+    return set(admin.execute(query).fetchall())
+
+
+def schema_exists(admin: psycopg.Connection, schema: str) -> bool:
+    return bool(
+        admin.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone()
+    )
+
+
+def reference_schema(name: str = "cli_reference") -> Tenant:
+    """A tenant whose schema Django's own migrate command built: the expected result."""
+    tenant = Tenant.objects.bulk_create([Tenant(schema_name=name)])[0]
+    create_schema(name, tenant.database)
+    migrate_schema_with_command(tenant)
+    return tenant
+
+
+def welcome_tags(tenant: Tenant) -> list[str]:
+    from sandbox.notes.models import Tag
+
+    with tenant_context(tenant):
+        return list(Tag.objects.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize("executor", ["sequential", "parallel", "processes"])
+def test_a_fresh_fleet_is_built_exactly_as_djangos_migrate_builds_it(make_fleet, admin, executor):
+    with override_settings(MIGRATION_MODULES=UNIQUE_TITLES):
+        tenants = make_fleet(4, migrate=False)
+        reference = reference_schema()
+        assert not any(schema_exists(admin, t.schema_name) for t in tenants)
+        fleet_migrate(*(t.schema_name for t in tenants), executor=executor)
+        expected = snapshot(admin, reference.schema_name)
+    assert expected["migrations"] >= ALL_UNIQUE_TITLES
+    for tenant in tenants:
+        assert snapshot(admin, tenant.schema_name) == expected, tenant.schema_name
+        assert welcome_tags(tenant) == ["welcome"]  # the RunPython ran in every schema
+
+
+def test_nothing_to_do_costs_the_same_few_queries_for_any_number_of_schemas(make_fleet):
+    make_fleet(6)
+
+    def queries_for(selectors: list[str]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            fleet_migrate(*selectors)
+        return len(captured)
+
+    few, many = queries_for(["cli_0", "cli_1"]), queries_for([":dynamic:"])
+    assert few == many
+    assert many <= 10  # selection, states, outcome log: never one per schema
+
+
+def test_each_migration_state_is_planned_once_and_every_schema_converges(make_fleet, admin):
+    tenants = make_fleet(5)
+    with override_settings(MIGRATION_MODULES=UNIQUE_TITLES):
+        with tenant_context(tenants[0]):  # one schema a step ahead of the others
+            call_command(DjangoMigrateCommand(), "notes", "0003", verbosity=0)
+        out = _run_capturing(lambda: call_command("migrate", "--skip-public", "-s", ":dynamic:"))
+        for tenant in tenants:
+            assert recorded(admin, tenant.schema_name) >= ALL_UNIQUE_TITLES
+        assert snapshot(admin, "cli_0") == snapshot(admin, "cli_3")
+    details = [line for line in out.splitlines() if line.startswith("  cli_")]
+    assert len(details) == 5
+    # Two states, so two schemas migrated for real; the other three replayed.
+    assert sum("(replayed)" in line for line in details) == 3
+    assert "1 migration applied" in next(line for line in details if "cli_0:" in line)
+
+
+def _run_capturing(run) -> str:
+    import io
+
+    stream = io.StringIO()
+    from django.core.management import call_command as _call  # noqa: F401
+
+    original = sys.stdout
+    sys.stdout = stream
+    try:
+        run()
+    finally:
+        sys.stdout = original
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("executor", "after_failure"), [("sequential", "skipped"), ("parallel", "ok")]
+)
+def test_a_migration_failing_in_one_schema(make_fleet, admin, executor, after_failure):
+    from sandbox.notes.models import Note
+
+    tenants = make_fleet(3)
+    with tenant_context(tenants[1]):  # duplicates: titles cannot become unique here
+        Note.objects.create(title="twice")
+        Note.objects.create(title="twice")
+    before = snapshot(admin, "cli_1")
+    with override_settings(MIGRATION_MODULES=UNIQUE_TITLES):
+        out = None
+        with pytest.raises(CommandError, match="cli_1"):
+            out = _run_capturing(
+                lambda: call_command(
+                    "migrate", "--skip-public", "-s", ":dynamic:", "--executor", executor
+                )
+            )
+        assert snapshot(admin, "cli_1") == before  # exactly as it was
+        assert recorded(admin, "cli_0") >= ALL_UNIQUE_TITLES
+        expected_last = ALL_UNIQUE_TITLES if after_failure == "ok" else NOTES_MIGRATIONS
+        assert recorded(admin, "cli_2") >= expected_last
+        assert not (recorded(admin, "cli_2") >= ALL_UNIQUE_TITLES) or after_failure == "ok"
+
+        from tenantry_cli.models import SchemaMigrationOutcome
+
+        failed = SchemaMigrationOutcome.objects.get(schema_name="cli_1")
+        assert failed.status == "failed"
+        assert "IntegrityError" in failed.error and "twice" in failed.error
+
+        with tenant_context(tenants[1]):  # fix the data, run again
+            Note.objects.filter(title="twice").first().delete()
+        fleet_migrate(executor=executor)
+        for tenant in tenants:
+            assert recorded(admin, tenant.schema_name) >= ALL_UNIQUE_TITLES
+    assert out is None  # the command raised after printing its summary
+
+
+def test_the_summary_names_the_failed_schema_and_the_error(make_fleet, capsys):
+    from sandbox.notes.models import Note
+
+    tenants = make_fleet(2)
+    with tenant_context(tenants[0]):
+        Note.objects.create(title="twice")
+        Note.objects.create(title="twice")
+    with override_settings(MIGRATION_MODULES=UNIQUE_TITLES), pytest.raises(CommandError):
+        call_command("migrate", "--skip-public", "-s", ":dynamic:", "--executor", "parallel")
+    out = capsys.readouterr().out
+    assert "1 ok, 1 failed" in out
+    failure = next(line for line in out.splitlines() if line.startswith("  cli_0:"))
+    assert "failed" in failure and "IntegrityError" in failure and "twice" in failure
+
+
+def test_missing_schemas_are_created_unless_told_not_to(make_fleet, admin):
+    tenants = make_fleet(2, migrate=False)
+    with pytest.raises(CommandError, match="cli_0, cli_1"):
+        call_command(
+            "migrate",
+            *("--skip-public", "-s", ":dynamic:", "--no-create-schemas"),
+            *("--executor", "parallel"),
+            verbosity=0,
+        )
+    assert not any(schema_exists(admin, t.schema_name) for t in tenants)
+    fleet_migrate()
+    assert all(recorded(admin, t.schema_name) >= NOTES_MIGRATIONS for t in tenants)
+
+
+def test_migration_status_shows_who_is_behind_and_on_what(make_fleet, capsys):
+    make_fleet(3)
+    with override_settings(MIGRATION_MODULES=UNIQUE_TITLES):
+        fleet_migrate("cli_0")
+        capsys.readouterr()
+        call_command("migrationstatus", "-s", ":dynamic:", "--behind")
+    out = capsys.readouterr().out
+    assert "3 schema(s), 2 not up to date" in out
+    assert "cli_0" not in out
+    assert "cli_1: behind by 2 (pending: notes.0003_unique_title, notes.0004_note_pinned)" in out
+
+
+def _sandbox_env() -> dict[str, str]:
+    settings = connection.settings_dict
+    url = psycopg.conninfo.make_conninfo(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+    )
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sandbox.settings",
+        "TENANTRY_SANDBOX_DATABASE_URL": f"postgresql:///?{url.replace(' ', '&')}",
+    }
+
+
+def test_a_run_killed_mid_way_converges_when_run_again(make_fleet, admin):
+    tenants = make_fleet(60, prefix="killed", migrate=False)
+    command = [
+        sys.executable,
+        str(SANDBOX / "manage.py"),
+        "migrate",
+        "--skip-public",
+        "-s",
+        ":dynamic:",
+        "--noinput",
+    ]
+    run = subprocess.Popen(command, env=_sandbox_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    migrated = 0
+    deadline = time.monotonic() + 120
+    while migrated < 5 and run.poll() is None and time.monotonic() < deadline:
+        migrated = admin.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = 'django_migrations' AND n.nspname LIKE 'killed%%'"
+        ).fetchone()[0]
+        time.sleep(0.01)
+    run.send_signal(signal.SIGKILL)
+    _, errors = run.communicate(timeout=60)
+    assert run.returncode == -signal.SIGKILL, errors.decode()[-2000:]
+    states = [recorded(admin, t.schema_name) for t in tenants]
+    done = [s for s in states if s is not None]
+    assert 0 < len(done) < len(tenants)  # killed mid-way...
+    assert all(s >= NOTES_MIGRATIONS for s in done)  # ...yet no schema half-migrated
+
+    rerun = subprocess.run(command, env=_sandbox_env(), capture_output=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr.decode()[-2000:]
+    expected = snapshot(admin, tenants[0].schema_name)
+    for tenant in tenants:
+        assert snapshot(admin, tenant.schema_name) == expected
+        assert welcome_tags(tenant) == ["welcome"]
