@@ -13,8 +13,9 @@ import argparse
 from typing import Any
 
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
+from django.db import DatabaseError
 
-from tenantry import PUBLIC_SCHEMA, get_current_tenant
+from tenantry import PUBLIC_SCHEMA, Tenant, get_current_tenant
 from tenantry_cli._fleet import migrate_fleet
 from tenantry_cli._runner import fail_if_any_failed, print_summary
 from tenantry_cli._selection import (
@@ -59,10 +60,12 @@ class Command(DjangoMigrateCommand):
             super().handle(*args, **options)
             return
         public_only = [name for name in _PUBLIC_ONLY_OPTIONS if options.get(name)]
-        tenants = []
+        tenants = None
         if not public_only:
-            entries = select({**options, "interactive": False}, default=[":all:"])
-            tenants = [e.tenant for e in entries if e.tenant.schema_name != PUBLIC_SCHEMA]
+            try:  # bad selectors fail before anything is migrated...
+                tenants = self._select(options)
+            except DatabaseError:  # ...unless the tenant tables do not exist yet
+                tenants = None
         if not options["skip_public"]:
             if verbosity:
                 self.stdout.write(self.style.MIGRATE_HEADING("Public schema:"))
@@ -74,6 +77,8 @@ class Command(DjangoMigrateCommand):
                     "public schema only."
                 )
             return
+        if tenants is None:
+            tenants = self._select(options)
         if not tenants:
             return
         if verbosity:
@@ -87,3 +92,8 @@ class Command(DjangoMigrateCommand):
         if verbosity:
             print_summary(outcomes, self.stdout._out)
         fail_if_any_failed(outcomes)
+
+    @staticmethod
+    def _select(options: dict[str, Any]) -> list[Tenant]:
+        entries = select({**options, "interactive": False}, default=[":all:"])
+        return [e.tenant for e in entries if e.tenant.schema_name != PUBLIC_SCHEMA]
