@@ -26,7 +26,10 @@ from tenantry_django.schemas import create_schema, migrate_schema_with_command
 
 UNIQUE_TITLES = {"notes": "sandbox.notes.migrations_unique_titles"}
 NOTES_MIGRATIONS = {("notes", "0001_initial"), ("notes", "0002_welcome_tag")}
-ALL_UNIQUE_TITLES = NOTES_MIGRATIONS | {("notes", "0003_unique_title"), ("notes", "0004_note_pinned")}
+ALL_UNIQUE_TITLES = NOTES_MIGRATIONS | {
+    ("notes", "0003_unique_title"),
+    ("notes", "0004_note_pinned"),
+}
 SANDBOX = Path(__file__).resolve().parents[1] / "sandbox"
 
 
@@ -48,7 +51,10 @@ def snapshot(admin: psycopg.Connection, schema: str) -> dict[str, object]:
 
     def rows(query: str) -> list[tuple]:
         found = admin.execute(query, [schema]).fetchall()
-        return sorted(tuple(str(v).replace(f'"{schema}".', "").replace(f"{schema}.", "") for v in r) for r in found)
+        return sorted(
+            tuple(str(v).replace(f'"{schema}".', "").replace(f"{schema}.", "") for v in row)
+            for row in found
+        )
 
     return {
         "columns": rows(
@@ -60,7 +66,9 @@ def snapshot(admin: psycopg.Connection, schema: str) -> dict[str, object]:
             "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
             "WHERE n.nspname = %s"
         ),
-        "indexes": rows("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = %s"),
+        "indexes": rows(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = %s"
+        ),
         "migrations": recorded(admin, schema),
     }
 
@@ -78,9 +86,7 @@ def recorded(admin: psycopg.Connection, schema: str) -> set[tuple[str, str]] | N
 
 
 def schema_exists(admin: psycopg.Connection, schema: str) -> bool:
-    return bool(
-        admin.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone()
-    )
+    return bool(admin.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone())
 
 
 def reference_schema(name: str = "cli_reference") -> Tenant:
@@ -145,8 +151,6 @@ def _run_capturing(run) -> str:
     import io
 
     stream = io.StringIO()
-    from django.core.management import call_command as _call  # noqa: F401
-
     original = sys.stdout
     sys.stdout = stream
     try:
@@ -185,7 +189,8 @@ def test_a_migration_failing_in_one_schema(make_fleet, admin, executor, after_fa
 
         failed = SchemaMigrationOutcome.objects.get(schema_name="cli_1")
         assert failed.status == "failed"
-        assert "IntegrityError" in failed.error and "twice" in failed.error
+        assert "IntegrityError" in failed.error
+        assert "twice" in failed.error
 
         with tenant_context(tenants[1]):  # fix the data, run again
             Note.objects.filter(title="twice").first().delete()
@@ -207,7 +212,9 @@ def test_the_summary_names_the_failed_schema_and_the_error(make_fleet, capsys):
     out = capsys.readouterr().out
     assert "1 ok, 1 failed" in out
     failure = next(line for line in out.splitlines() if line.startswith("  cli_0:"))
-    assert "failed" in failure and "IntegrityError" in failure and "twice" in failure
+    assert "failed" in failure
+    assert "IntegrityError" in failure
+    assert "twice" in failure
 
 
 def test_missing_schemas_are_created_unless_told_not_to(make_fleet, admin):
@@ -263,7 +270,9 @@ def test_a_run_killed_mid_way_converges_when_run_again(make_fleet, admin):
         ":dynamic:",
         "--noinput",
     ]
-    run = subprocess.Popen(command, env=_sandbox_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    run = subprocess.Popen(
+        command, env=_sandbox_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     migrated = 0
     deadline = time.monotonic() + 120
     while migrated < 5 and run.poll() is None and time.monotonic() < deadline:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 from contextvars import ContextVar
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
@@ -90,8 +90,9 @@ class TenantCommand(BaseCommand):
         tenants = [entry.tenant for entry in entries]
         stdout, stderr = self.stdout, self.stderr
         self._raw_streams = (stdout._out, stderr._out)
-        self.stdout = OutputWrapper(_TenantAwareStream(stdout._out, error=False))
-        self.stderr = OutputWrapper(_TenantAwareStream(stderr._out, error=True))
+        # Duck-typed streams: OutputWrapper needs only write, flush and isatty.
+        self.stdout = OutputWrapper(cast(TextIO, _TenantAwareStream(stdout._out, error=False)))
+        self.stderr = OutputWrapper(cast(TextIO, _TenantAwareStream(stderr._out, error=True)))
         self.stderr.style_func = stderr.style_func
         try:
             outcomes = run_for_tenants(

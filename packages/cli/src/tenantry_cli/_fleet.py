@@ -17,7 +17,7 @@ from typing import IO, Any
 from django.db import transaction
 
 from tenantry import Tenant, tenant_context
-from tenantry_cli._fleet_recipe import Recipe, RecipeUnsupported, migrate_capturing
+from tenantry_cli._fleet_recipe import Recipe, RecipeUnsupportedError, migrate_capturing
 from tenantry_cli._fleet_replay import replay
 from tenantry_cli._fleet_state import SchemaState, read_states
 from tenantry_cli._outcome_log import OutcomeLog
@@ -71,7 +71,7 @@ class _FleetRun:
             with tenant_context(tenant):
                 try:
                     recipe: Recipe | None = migrate_capturing(tenant)
-                except RecipeUnsupported:
+                except RecipeUnsupportedError:
                     recipe = None
                     migrate_schema(tenant)
         done = f"{_plural(recipe.migrations)} applied" if recipe else "migrated"

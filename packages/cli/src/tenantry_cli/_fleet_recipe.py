@@ -28,7 +28,7 @@ from tenantry import Tenant
 MigrationKey = tuple[str, str]
 
 
-class RecipeUnsupported(Exception):
+class RecipeUnsupportedError(Exception):
     """The plan cannot be replayed (e.g. a non-atomic migration): migrate schema by schema."""
 
 
@@ -105,14 +105,14 @@ def migrate_capturing(tenant: Tenant, *, verbosity: int = 0) -> Recipe:
     if not plan:
         return recipe
     if any(backwards or not migration.atomic for migration, backwards in plan):
-        raise RecipeUnsupported("the plan holds a non-atomic migration")
+        raise RecipeUnsupportedError("the plan holds a non-atomic migration")
     executor.recorder.ensure_schema()
     emit_pre_migrate_signal(verbosity, False, connection.alias, plan=plan)
     # The state after what is applied, rendered once: each operation then updates the
     # rendered models in place instead of rendering them again (Django's executor does this).
-    state = executor._create_project_state(with_applied_migrations=True)
+    state = executor._create_project_state(with_applied_migrations=True)  # type: ignore[attr-defined]
     state.apps  # noqa: B018 - render now
-    compose = connection.ops.compose_sql
+    compose = connection.ops.compose_sql  # type: ignore[attr-defined] # PostgreSQL's ops
     for migration, _ in plan:
         label = migration.app_label
         if not router.allow_migrate(connection.alias, label):

@@ -19,9 +19,10 @@ def _table_ready() -> bool:
 
     database = public_database()
     with tenant_context(None):
-        return SchemaMigrationOutcome._meta.db_table in connections[
-            database
-        ].introspection.table_names()
+        return (
+            SchemaMigrationOutcome._meta.db_table
+            in connections[database].introspection.table_names()
+        )
 
 
 class OutcomeLog:

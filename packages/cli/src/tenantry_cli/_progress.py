@@ -50,9 +50,7 @@ class RunProgress:
                 transient=False,
             )
             self._progress.__enter__()
-            self._task = self._progress.add_task(
-                self._label, total=self._total, failed=0, rate=""
-            )
+            self._task = self._progress.add_task(self._label, total=self._total, failed=0, rate="")
         return self
 
     def advance(self, schema: str, ok: bool, detail: str = "") -> None:

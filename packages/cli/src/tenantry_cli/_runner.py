@@ -130,9 +130,7 @@ def print_summary(outcomes: Sequence[Outcome], stream: IO[str] | Any) -> None:
             table.add_column(column)
         for o in outcomes:
             style = {"ok": "green", "failed": "bold red", "skipped": "yellow"}[o.status]
-            table.add_row(
-                o.schema, f"[{style}]{o.status}", f"{o.seconds:.2f}", o.error or o.detail
-            )
+            table.add_row(o.schema, f"[{style}]{o.status}", f"{o.seconds:.2f}", o.error or o.detail)
         Console(file=stream).print(table)
         return
     stream.write(f"Summary: {headline}\n")

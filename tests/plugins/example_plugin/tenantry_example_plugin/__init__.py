@@ -26,6 +26,11 @@ def tenantry_resolve_tenant(request: tenantry.RequestInfo) -> tenantry.Resolutio
 
 
 def run_in_reverse(tenants: Sequence[T], task: Callable[[T], R]) -> list[R]:
+    """An executor: run ``task`` once per tenant, return (or yield) the results in any order.
+
+    Tasks never raise (each returns its tenant's outcome), so an executor needs no error
+    handling; the runner puts the outcomes back in the tenants' order.
+    """
     return [task(tenant) for tenant in reversed(tenants)]
 
 
@@ -34,6 +39,7 @@ def tenantry_register_executors() -> Iterable[tenantry.ExecutorSpec]:
     return [
         tenantry.ExecutorSpec(
             name="reverse",
+            # Called with the options every executor gets (max_workers, tasks_per_process).
             factory=lambda **options: run_in_reverse,
             description="Run tenants last to first (example plugin)",
         )

@@ -2,16 +2,17 @@
 schema through the fleet migrate (``-s``, default ``:all:``), creating missing schemas.
 
 With a tenant active (code calling ``call_command("migrate")`` inside a tenant context) it
-is Django's migrate for that tenant's schema only. Django's single-database modes (an app label or migration name, ``--fake``,
-``--fake-initial``, ``--plan``, ``--check``, ``--prune``, ``--run-syncdb``, which Django's
-test runner passes) apply to the public schema only; tenant schemas are then left alone.
+is Django's migrate for that tenant's schema only. Django's single-database modes (an app
+label or migration name, ``--fake``, ``--fake-initial``, ``--plan``, ``--check``,
+``--prune``, ``--run-syncdb``, which Django's test runner passes) apply to the public schema
+only; tenant schemas are then left alone.
 """
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
+from django.core.management.base import CommandParser
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import DatabaseError
 
@@ -43,7 +44,7 @@ class Command(DjangoMigrateCommand):
         "(default: all), planning once per migration state and creating missing schemas."
     )
 
-    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)  # Django's options, --noinput among them
         add_schema_argument(parser)
         add_executor_argument(parser, default="sequential")

@@ -5,7 +5,7 @@ migrate outcome (and its error)."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             rows.append((schema_label(tenant), status, pending, last_text))
         behind = sum(1 for row in rows if row[1] != "up to date")
         headline = f"{len(tenants)} schema(s), {behind} not up to date"
-        stream = self.stdout._out
+        stream = cast(IO[str], self.stdout._out)
         if getattr(stream, "isatty", lambda: False)():
             table = Table(title=headline)
             for column in ("schema", "status", "pending", "last migrate run"):

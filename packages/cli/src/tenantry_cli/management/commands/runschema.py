@@ -42,7 +42,7 @@ class Command(TenantCommand):
             tokens = list(sys.argv[2:] if args is None else args)
             return parse_args(split_command(tokens, get_commands()), namespace)
 
-        parser.parse_args = parse_splitting_command  # type: ignore[method-assign,assignment]
+        parser.parse_args = parse_splitting_command  # type: ignore[method-assign]
         return parser
 
     def add_tenant_arguments(self, parser: argparse.ArgumentParser) -> None:
