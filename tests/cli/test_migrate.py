@@ -295,3 +295,18 @@ def test_a_run_killed_mid_way_converges_when_run_again(make_fleet, admin):
     for tenant in tenants:
         assert snapshot(admin, tenant.schema_name) == expected
         assert welcome_tags(tenant) == ["welcome"]
+
+
+def test_runschema_migrate_runs_the_fleet_migrate_on_the_selection_only(make_fleet, admin):
+    tenants = make_fleet(3, migrate=False)
+    call_command("runschema", "-s", "cli_0", "cli_2", "--executor", "parallel", "migrate")
+    assert recorded(admin, "cli_0") >= NOTES_MIGRATIONS
+    assert recorded(admin, "cli_2") >= NOTES_MIGRATIONS
+    assert not schema_exists(admin, tenants[1].schema_name)
+
+
+def test_runschema_migrate_without_a_selection_and_noinput_runs_nothing(make_fleet, admin):
+    tenants = make_fleet(1, migrate=False)
+    with pytest.raises(CommandError, match="No schema given"):
+        call_command("runschema", "--noinput", "migrate")
+    assert not schema_exists(admin, tenants[0].schema_name)

@@ -10,8 +10,9 @@ from typing import Any
 from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tenantry import Tenant
+from tenantry import PUBLIC_SCHEMA, Tenant
 from tenantry_cli._commands import TenantCommand
+from tenantry_cli._selection import select
 
 
 def split_command(tokens: list[str], commands: Collection[str]) -> list[str]:
@@ -61,11 +62,14 @@ class Command(TenantCommand):
         if name not in commands:
             raise CommandError(f"Unknown command {name!r}; see `manage.py help`.")
         if name == "migrate":
-            # The fleet migrate plans once per migration state for the whole selection.
+            # The fleet migrate plans once per migration state for the whole selection; the
+            # public schema only when selected.
+            entries = select(options, kinds=self.tenant_kinds)
             call_command(
                 "migrate",
                 *options["command_args"],
-                schemas=options["schemas"],
+                schemas=[entry.key for entry in entries],
+                skip_public=all(e.tenant.schema_name != PUBLIC_SCHEMA for e in entries),
                 executor=options["executor"],
                 create_schemas=options["create_schemas"],
                 interactive=options["interactive"],
