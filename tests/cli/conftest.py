@@ -8,20 +8,14 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 from django.db import connection, connections
+from postgres_harness import django_conninfo, terminate_other_sessions
 from sandbox.customers.models import Domain, Tenant
 
 from tenantry import tenant_context
 
 
 def _conninfo(alias: str = "default") -> str:
-    settings = connections[alias].settings_dict
-    return psycopg.conninfo.make_conninfo(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        host=settings["HOST"],
-        port=settings["PORT"],
-    )
+    return django_conninfo(connections[alias].settings_dict)
 
 
 @pytest.fixture
@@ -60,27 +54,16 @@ def make_fleet(transactional_db: None) -> Iterator[Callable[..., list[Tenant]]]:
         return tenants
 
     yield make
-    with psycopg.connect(_conninfo(), autocommit=True) as admin:
-        # Worker threads' connections may linger; the test database must stay droppable.
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND backend_type = 'client backend'"
-        )
+    terminate_other_sessions(_conninfo())  # worker threads' connections may linger
     connection.close()
     with psycopg.connect(_conninfo(), autocommit=True) as admin:
-        # Every tenant row's schema, also of tenants a test made on its own.
+        # Every tenant row's schema (also of tenants a test made on its own), and the static
+        # tenant commands may have created.
         rows = admin.execute("SELECT schema_name FROM customers_tenant").fetchall()
-        for tenant in [*made, *(Tenant(schema_name=name) for (name,) in rows)]:
+        for schema in {*(t.schema_name for t in made), *(name for (name,) in rows), "www"}:
             admin.execute(
                 psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    psycopg.sql.Identifier(tenant.schema_name)
-                )
-            )
-        for key in ("www",):  # static tenants commands may have created
-            admin.execute(
-                psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    psycopg.sql.Identifier(key)
+                    psycopg.sql.Identifier(schema)
                 )
             )
 

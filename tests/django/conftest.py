@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 from django.db import connection, connections
+from postgres_harness import django_conninfo, terminate_other_sessions
 from sandbox.customers.models import Domain, Tenant
 
 from tenantry import tenant_context
@@ -35,14 +36,7 @@ def make_tenant(db: None) -> Callable[..., Tenant]:
 
 
 def _conninfo(alias: str = "default") -> str:
-    settings = connections[alias].settings_dict
-    return psycopg.conninfo.make_conninfo(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        host=settings["HOST"],
-        port=settings["PORT"],
-    )
+    return django_conninfo(connections[alias].settings_dict)
 
 
 class StatementCounter:
@@ -104,13 +98,7 @@ def committed_tenants(transactional_db: None) -> Iterator[list[Tenant]]:
             Note.objects.create(title=tenant.schema_name)
         tenants.append(tenant)
     yield tenants
-    with psycopg.connect(_conninfo(), autocommit=True) as admin:
-        # Threads' connections may linger; the test database must stay droppable.
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND backend_type = 'client backend'"
-        )
+    terminate_other_sessions(_conninfo())  # threads' connections may linger
     connection.close()
     for tenant in tenants:
         tenant.delete(force_drop=True)

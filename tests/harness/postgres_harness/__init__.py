@@ -8,13 +8,17 @@ wheel is started in a temporary directory, listening on 127.0.0.1 only, and remo
 from postgres_harness.server import (
     SERVER_URL_VARIABLE,
     PostgresServer,
+    django_conninfo,
     django_database_settings,
     start_embedded_server,
+    terminate_other_sessions,
 )
 
 __all__ = [
     "SERVER_URL_VARIABLE",
     "PostgresServer",
+    "django_conninfo",
     "django_database_settings",
     "start_embedded_server",
+    "terminate_other_sessions",
 ]

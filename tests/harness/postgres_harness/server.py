@@ -9,7 +9,7 @@ import socket
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 SERVER_URL_VARIABLE = "TENANTRY_TEST_DATABASE_URL"
 # Tuned for throwaway clusters: durability is worthless here, speed and connections are not.
@@ -172,3 +172,25 @@ def django_database_settings(url: str) -> dict[str, Any]:
         "HOST": params.get("host", ""),
         "PORT": str(params.get("port", "")),
     }
+
+
+def django_conninfo(database_settings: Mapping[str, Any]) -> str:
+    """A libpq connection string for a Django ``DATABASES`` entry (the reverse of the above)."""
+    return make_conninfo(
+        dbname=database_settings["NAME"],
+        user=database_settings["USER"],
+        password=database_settings["PASSWORD"],
+        host=database_settings["HOST"],
+        port=database_settings["PORT"],
+    )
+
+
+def terminate_other_sessions(conninfo: str) -> None:
+    """End every other client session on ``conninfo``'s database (threads and workers of a
+    test may leave theirs open), so the database can be cleaned and dropped."""
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'"
+        )

@@ -11,7 +11,8 @@ migrate one representative per state for real, replay what it took everywhere el
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Sequence
 from typing import IO, Any
 
 from django.db import transaction
@@ -19,10 +20,10 @@ from django.db import transaction
 from tenantry import Tenant, tenant_context
 from tenantry_cli._fleet_recipe import Recipe, RecipeUnsupportedError, migrate_capturing
 from tenantry_cli._fleet_replay import replay
-from tenantry_cli._fleet_state import SchemaState, read_states
+from tenantry_cli._fleet_state import SchemaState, read_fleet_states
 from tenantry_cli._outcome_log import OutcomeLog
 from tenantry_cli._progress import RunProgress
-from tenantry_cli._runner import STOPS_ON_FAILURE, Outcome, guarded, make_executor, schema_label
+from tenantry_cli._runner import STOPS_ON_FAILURE, Outcome, drain, guarded, in_order, schema_label
 from tenantry_django.schemas import (
     create_schema,
     migrate_schema,
@@ -43,11 +44,8 @@ class _FleetRun:
     def __init__(self, tenants: Sequence[Tenant], *, create_schemas: bool) -> None:
         self.tenants = list(tenants)
         self.create_schemas = create_schemas
-        self.states: dict[tuple[str, str], SchemaState] = {}
-        for database in dict.fromkeys(t.database for t in self.tenants):
-            schemas = [t.schema_name for t in self.tenants if t.database == database]
-            for schema, state in read_states(database, schemas).items():
-                self.states[(database, schema)] = state
+        self.states = read_fleet_states(self.tenants)
+        self.recipes: dict[str, Recipe | None] = {}  # label -> what its representative took
 
     def state(self, tenant: Tenant) -> SchemaState:
         return self.states[(tenant.database, tenant.schema_name)]
@@ -64,8 +62,9 @@ class _FleetRun:
         create_schema(tenant.schema_name, tenant.database)
         return True
 
-    def capture(self, tenant: Tenant) -> tuple[str, Recipe | None]:
-        """Migrate the representative; its recipe (None: replay unsupported for this plan)."""
+    def capture(self, tenant: Tenant, members: Sequence[Tenant]) -> str:
+        """Migrate the representative; its recipe becomes the members' (None: replay is
+        unsupported for this plan, they migrate one by one)."""
         with transaction.atomic(using=tenant.database):
             created = self._prepare(tenant)
             with tenant_context(tenant):
@@ -74,10 +73,12 @@ class _FleetRun:
                 except RecipeUnsupportedError:
                     recipe = None
                     migrate_schema(tenant)
+        self.recipes.update(dict.fromkeys(map(schema_label, members), recipe))
         done = f"{_plural(recipe.migrations)} applied" if recipe else "migrated"
-        return (f"schema created; {done}" if created else done), recipe
+        return f"schema created; {done}" if created else done
 
-    def replay(self, tenant: Tenant, recipe: Recipe | None) -> str:
+    def replay(self, tenant: Tenant) -> str:
+        recipe = self.recipes[schema_label(tenant)]
         with transaction.atomic(using=tenant.database):
             created = self._prepare(tenant)
             with tenant_context(tenant):
@@ -138,45 +139,20 @@ def migrate_fleet(
         for outcome in list(outcomes.values()):
             finish(outcome)
         stopped = False
-        recipes: dict[str, Recipe | None] = {}
         # 1. One representative per state, migrated for real in this thread; if it fails
         #    (a real failure in that schema), the next member of the state tries.
         for members in groups.values():
-            recipe_found = False
-            while members and not recipe_found and not stopped:
+            while members and not stopped:
                 representative = members.pop(0)
-                found: list[Recipe | None] = []
-
-                def capture(tenant: Tenant, found: list[Recipe | None] = found) -> str:
-                    detail, recipe = run.capture(tenant)
-                    found.append(recipe)
-                    return detail
-
-                outcome = guarded(capture)(representative)
+                outcome = guarded(functools.partial(run.capture, members=members))(representative)
                 stopped = finish(outcome)
                 if outcome.ok:
-                    recipe_found = True
-                    for member in members:
-                        recipes[schema_label(member)] = found[0]
+                    break
             if stopped:
                 break
         # 2. Everyone else: replay through the executor.
-        if not stopped and recipes:
-            pending = [labels[label] for label in recipes]
-            task: Callable[[Tenant], Outcome] = guarded(
-                lambda tenant: run.replay(tenant, recipes[schema_label(tenant)])
-            )
-            results = make_executor(executor)(pending, task)
-            try:
-                for outcome in results:
-                    if finish(outcome):
-                        break
-            finally:
-                close = getattr(results, "close", None)
-                if close is not None:
-                    close()
+        if not stopped and run.recipes:
+            pending = [labels[label] for label in run.recipes]
+            drain(executor, pending, guarded(run.replay), finish)
     log.flush()
-    skipped = Outcome("", "skipped", "not run: an earlier schema failed")
-    return [
-        outcomes.get(label) or Outcome(label, skipped.status, skipped.detail) for label in labels
-    ]
+    return in_order(run.tenants, outcomes)

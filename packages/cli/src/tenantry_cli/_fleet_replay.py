@@ -8,7 +8,7 @@ from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
 from tenantry import Tenant
-from tenantry_cli._fleet_recipe import PythonStep, Recipe, SqlStep, record
+from tenantry_cli._fleet_recipe import Recipe, SqlStep, record
 
 
 def replay(tenant: Tenant, recipe: Recipe, *, verbosity: int = 0) -> None:
@@ -21,12 +21,10 @@ def replay(tenant: Tenant, recipe: Recipe, *, verbosity: int = 0) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(step.text)
         else:
-            _run_python(connection, step)
+            with connection.schema_editor(atomic=False) as editor:
+                # RunPython reads its models from the state before it; the one after is unused.
+                step.operation.database_forwards(
+                    step.app_label, editor, step.from_state, step.from_state
+                )
     record(tenant, recipe.recorded)
     emit_post_migrate_signal(verbosity, False, connection.alias, plan=recipe.plan)
-
-
-def _run_python(connection: object, step: PythonStep) -> None:
-    with connections[connection.alias].schema_editor(atomic=False) as editor:  # type: ignore[attr-defined]
-        # RunPython reads its models from the state before it; the state after is unused.
-        step.operation.database_forwards(step.app_label, editor, step.from_state, step.from_state)

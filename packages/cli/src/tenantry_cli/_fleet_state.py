@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import connections
 from psycopg import sql
 
-from tenantry import tenant_context
+from tenantry import Tenant, tenant_context
 
 Migration = tuple[str, str]  # (app label, migration name)
 # Schemas per UNION ALL query: big enough for few round trips, small enough to plan fast.
@@ -68,3 +68,14 @@ def read_states(database: str, schemas: Iterable[str]) -> dict[str, SchemaState]
         )
         for schema in wanted
     }
+
+
+def read_fleet_states(tenants: Iterable[Tenant]) -> dict[tuple[str, str], SchemaState]:
+    """(database, schema) -> state, for tenants spread over any number of databases."""
+    places = list(dict.fromkeys((t.database, t.schema_name) for t in tenants))
+    states: dict[tuple[str, str], SchemaState] = {}
+    for database in dict.fromkeys(database for database, _ in places):
+        schemas = [schema for db, schema in places if db == database]
+        for schema, state in read_states(database, schemas).items():
+            states[(database, schema)] = state
+    return states

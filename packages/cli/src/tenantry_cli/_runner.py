@@ -96,20 +96,39 @@ def run_for_tenants(
     progress_stream: IO[str] | Any = None,
 ) -> list[Outcome]:
     """Every tenant's outcome, in the order of ``tenants``."""
-    run = make_executor(executor)
     by_schema: dict[str, Outcome] = {}
-    results = run(list(tenants), guarded(action))
+    with RunProgress(progress_stream, len(tenants)) as progress:
+
+        def finish(outcome: Outcome) -> bool:
+            by_schema[outcome.schema] = outcome
+            progress.advance(outcome.schema, outcome.ok, outcome.detail)
+            return not outcome.ok and executor in STOPS_ON_FAILURE
+
+        drain(executor, tenants, guarded(action), finish)
+    return in_order(tenants, by_schema)
+
+
+def drain(
+    executor: str,
+    tenants: Sequence[Tenant],
+    task: Callable[[Tenant], Outcome],
+    finish: Callable[[Outcome], bool],
+) -> None:
+    """Run ``task`` over ``tenants`` through ``executor``, handing each outcome to
+    ``finish`` as it arrives; stop asking for more once ``finish`` returns True."""
+    results = make_executor(executor)(list(tenants), task)
     try:
-        with RunProgress(progress_stream, len(tenants)) as progress:
-            for outcome in results:
-                by_schema[outcome.schema] = outcome
-                progress.advance(outcome.schema, outcome.ok, outcome.detail)
-                if not outcome.ok and executor in STOPS_ON_FAILURE:
-                    break
+        for outcome in results:
+            if finish(outcome):
+                break
     finally:
         close = getattr(results, "close", None)
         if close is not None:  # a lazy executor: run nothing more
             close()
+
+
+def in_order(tenants: Sequence[Tenant], by_schema: dict[str, Outcome]) -> list[Outcome]:
+    """Outcomes in the order of ``tenants``; those never run are reported skipped."""
     return [
         by_schema.get(label) or Outcome(label, "skipped", "not run: an earlier schema failed")
         for label in map(schema_label, tenants)

@@ -43,6 +43,8 @@ class Command(DjangoMigrateCommand):
         "Migrate the public schema (as Django's migrate), then every selected tenant schema "
         "(default: all), planning once per migration state and creating missing schemas."
     )
+    # runschema hands over the tenants it already selected (call_command(tenants=[...])).
+    stealth_options = (*DjangoMigrateCommand.stealth_options, "tenants")
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)  # Django's options, --noinput among them
@@ -61,8 +63,8 @@ class Command(DjangoMigrateCommand):
             super().handle(*args, **options)
             return
         public_only = [name for name in _PUBLIC_ONLY_OPTIONS if options.get(name)]
-        tenants = None
-        if not public_only:
+        tenants: list[Tenant] | None = options.get("tenants")
+        if tenants is None and not public_only:
             try:  # bad selectors fail before anything is migrated...
                 tenants = self._select(options)
             except DatabaseError:  # ...unless the tenant tables do not exist yet

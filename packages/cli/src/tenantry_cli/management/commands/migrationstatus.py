@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tenantry import SelectorError, select_tenants
-from tenantry_cli._fleet_state import read_states
+from tenantry_cli._fleet_state import read_fleet_states
 from tenantry_cli._outcome_log import last_outcomes
 from tenantry_cli._runner import schema_label
 from tenantry_cli._selection import SELECTOR_HELP
@@ -41,11 +41,7 @@ class Command(BaseCommand):
         except SelectorError as error:
             raise CommandError(str(error)) from error
         tenants = [entry.tenant for entry in entries]
-        states = {}
-        for database in dict.fromkeys(t.database for t in tenants):
-            schemas = [t.schema_name for t in tenants if t.database == database]
-            for schema, state in read_states(database, schemas).items():
-                states[(database, schema)] = state
+        states = read_fleet_states(tenants)
         outcomes = last_outcomes([(t.database, t.schema_name) for t in tenants])
         project = project_migrations()
         rows = []

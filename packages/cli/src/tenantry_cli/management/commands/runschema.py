@@ -68,7 +68,7 @@ class Command(TenantCommand):
             call_command(
                 "migrate",
                 *options["command_args"],
-                schemas=[entry.key for entry in entries],
+                tenants=[e.tenant for e in entries if e.tenant.schema_name != PUBLIC_SCHEMA],
                 skip_public=all(e.tenant.schema_name != PUBLIC_SCHEMA for e in entries),
                 executor=options["executor"],
                 create_schemas=options["create_schemas"],
