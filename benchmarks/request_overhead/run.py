@@ -1,14 +1,22 @@
 """Per-request overhead: plain Django, tenantry, django-tenants 3.14.0, django-pgschemas 1.1.0.
 
-    hatch run bench:request-overhead [--requests N] [--rounds R]
+    hatch run bench:request-overhead [--requests N] [--rounds R] [--transport wsgi|http]
 
 The same one-query view (five note titles of the request's tenant), 20 tenants each, one
 embedded PostgreSQL, each project in its own process and database, persistent connections.
 The processes take turns (interleaved rounds, rotating order) so a busy machine's drift hits
 every project alike.
+"plain Django, 20 schemas" is plain Django too, but each host reads its own copy of the table
+by qualified name: what rotating over 20 tables costs the server before any library does
+anything.
 "one tenant" sends every request to one host; "rotating 20" cycles over 20 hosts. Prints the
 median of R rounds of N requests (requests/s) and statements per request counted on the
 server, each as a ratio to plain Django.
+
+``--transport wsgi`` (default) calls each project's WSGI handler in its own process, no
+network: the strictest view of per-request overhead. ``--transport http`` serves each project
+with gunicorn on 127.0.0.1 and sends the requests over one keep-alive connection, as a site
+is really served.
 """
 
 from __future__ import annotations
@@ -23,14 +31,20 @@ from pathlib import Path
 from postgres_harness import start_embedded_server
 
 ROOT = Path(__file__).resolve().parents[2]
-LIBRARIES = ["plain Django", "tenantry", "django-tenants", "django-pgschemas"]
+LIBRARIES = [
+    "plain Django",
+    "plain Django, 20 schemas",
+    "tenantry",
+    "django-tenants",
+    "django-pgschemas",
+]
 SCENARIOS = {"one": "one tenant", "rotating": "rotating 20"}
 
 
 class Worker:
-    def __init__(self, library: str, server: object) -> None:
+    def __init__(self, library: str, server: object, transport: str) -> None:
         self.library = library
-        self.database = "bench_" + library.replace(" ", "_").replace("-", "_").lower()
+        self.database = "bench_" + "".join(c if c.isalnum() else "_" for c in library.lower())
         server.create_database(self.database)  # type: ignore[attr-defined]
         environment = {
             **os.environ,
@@ -38,7 +52,7 @@ class Worker:
             "TENANTRY_BENCH_MONITOR_URL": server.url(),
         }  # type: ignore[attr-defined]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.request_overhead.worker", library],
+            [sys.executable, "-m", "benchmarks.request_overhead.worker", library, transport],
             cwd=ROOT,
             env=environment,
             stdin=subprocess.PIPE,
@@ -77,13 +91,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--transport", choices=["wsgi", "http"], default="wsgi")
     options = parser.parse_args()
     server = start_embedded_server()
     workers: list[Worker] = []
     try:
         with server.connect() as admin:
             admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        workers = [Worker(library, server) for library in LIBRARIES]
+        workers = [Worker(library, server, options.transport) for library in LIBRARIES]
         rates: dict[tuple[str, str], list[float]] = {}
         slots = [(worker, scenario) for scenario in SCENARIOS for worker in workers]
         for round_number in range(options.rounds):
@@ -95,23 +110,25 @@ def main() -> None:
                 rates.setdefault((worker.library, scenario), []).append(rate)
         statements = {(w.library, s): w.ask(f"count {s}") for w in workers for s in SCENARIOS}
         print(
+            f"transport {options.transport}; "
             f"{len(LIBRARIES)} projects interleaved, {options.rounds} rounds of "
             f"{options.requests} requests each, median round; statements counted by "
             "pg_stat_statements over 1000 requests"
         )
         print(
-            f"{'scenario':<12} {'library':<17} {'req/s':>8} {'x plain':>8} "
-            f"{'stmts/req':>10} {'x plain':>8}"
+            f"{'scenario':<12} {'library':<25} {'req/s':>8} {'x plain':>8} "
+            f"{'x 20 schemas':>13} {'stmts/req':>10} {'x plain':>8}"
         )
         for scenario, label in SCENARIOS.items():
             plain_rate = statistics.median(rates[("plain Django", scenario)])
             plain_statements = statements[("plain Django", scenario)]
+            floor_rate = statistics.median(rates[("plain Django, 20 schemas", scenario)])
             for library in LIBRARIES:
                 rate = statistics.median(rates[(library, scenario)])
                 count = statements[(library, scenario)]
                 print(
-                    f"{label:<12} {library:<17} {rate:>8.0f} {rate / plain_rate:>8.2f} "
-                    f"{count:>10.2f} {count / plain_statements:>8.2f}"
+                    f"{label:<12} {library:<25} {rate:>8.0f} {rate / plain_rate:>8.2f} "
+                    f"{rate / floor_rate:>13.2f} {count:>10.2f} {count / plain_statements:>8.2f}"
                 )
     finally:
         for worker in workers:

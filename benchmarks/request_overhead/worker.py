@@ -1,27 +1,36 @@
 """One project, one process: set up 20 tenants, then serve the one-query view on command.
 
-    python -m benchmarks.request_overhead.worker LIBRARY
+    python -m benchmarks.request_overhead.worker LIBRARY [wsgi|http]
 
 Prints "ready", then answers lines on stdin: "run SCENARIO N" (prints requests/s),
 "count SCENARIO" (prints statements per request over 1000 requests), "quit".
 
-Requests go straight to Django's WSGI handler (no network), one thread, one persistent
-connection. Every response is checked against the tenant its host names. Statements are
-counted on the server (pg_stat_statements) over a separate round.
+Transport "wsgi" (default) calls Django's WSGI handler in this process: no network, so the
+per-request cost of the library under test is as visible as it can be. Transport "http" is
+how a site is served: gunicorn (one worker, one thread, keep-alive) on 127.0.0.1 and one
+persistent HTTP/1.1 connection from this process. Either way one persistent database
+connection serves the requests and every response is checked against the tenant its host
+names. Statements are counted on the server (pg_stat_statements) over a separate round of
+in-process requests (the same code path; the transport does not change what is sent).
 """
 
 from __future__ import annotations
 
+import http.client
 import os
+import socket
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import psycopg
+import psycopg.sql
 
 SETTINGS = {
     "plain Django": "benchmarks.request_overhead.settings_plain",
+    "plain Django, 20 schemas": "benchmarks.request_overhead.settings_plain_schemas",
     "tenantry": "benchmarks.request_overhead.settings_tenantry",
     "django-tenants": "benchmarks.request_overhead.settings_django_tenants",
     "django-pgschemas": "benchmarks.request_overhead.settings_pgschemas",
@@ -39,6 +48,24 @@ def set_up(library: str) -> dict[str, str]:
         call_command("migrate", verbosity=0, interactive=False)
         Note.objects.create(title="note of plain")
         return dict.fromkeys(hosts, "note of plain")
+    if library == "plain Django, 20 schemas":
+        from django.db import connection
+        from psycopg import sql
+
+        call_command("migrate", verbosity=0, interactive=False)
+        with connection.cursor() as cursor:
+            for i in range(TENANTS):
+                schema = sql.Identifier(f"tenant{i}")
+                for statement in (
+                    "CREATE SCHEMA {}",
+                    "CREATE TABLE {}.notes_note (LIKE public.notes_note INCLUDING ALL)",
+                    "INSERT INTO {}.notes_note (title, body, created_at) VALUES (%s, '', now())",
+                ):
+                    cursor.execute(
+                        sql.SQL(statement).format(schema).as_string(None),
+                        [f"note of tenant{i}"] if "%s" in statement else None,
+                    )
+        return hosts
     if library == "tenantry":
         from sandbox.customers.models import Domain, Tenant
 
@@ -102,6 +129,63 @@ def make_client(expected: dict[str, str]) -> Callable[[str], None]:
     return request
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_http(port: int) -> subprocess.Popen[bytes]:
+    """gunicorn serving this project on 127.0.0.1:``port`` (same settings, same database)."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "1",
+            "--keep-alive",
+            "300",
+            "--log-level",
+            "warning",
+            "benchmarks.request_overhead.wsgi:application",
+        ],
+        env=os.environ.copy(),
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn stopped (exit {server.returncode})") from None
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start within 60 s")
+
+
+def make_http_client(expected: dict[str, str], port: int) -> Callable[[str], None]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def request(host: str) -> None:
+        connection.request("GET", "/", headers={"Host": host})
+        response = connection.getresponse()
+        body = response.read().decode()
+        if response.status != 200:
+            raise RuntimeError(f"{host}: status {response.status}")
+        if body != expected[host]:
+            raise RuntimeError(f"{host} answered {body!r}, not {expected[host]!r}")
+
+    return request
+
+
 def pin(connection: Any) -> None:
     """This process on one CPU, its PostgreSQL backend on another (best effort).
 
@@ -132,6 +216,7 @@ def statements(monitor: psycopg.Connection[Any], database: str) -> int:
 
 def main() -> None:
     library = sys.argv[1]
+    transport = sys.argv[2] if len(sys.argv) > 2 else "wsgi"
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS[library]
     import django
 
@@ -139,14 +224,28 @@ def main() -> None:
     from django.db import connection
 
     expected = set_up(library)
-    request = make_client(expected)
-    hosts = sorted(expected)
-    scenarios = {"one": [hosts[0]], "rotating": hosts}
+    in_process = make_client(expected)
     monitor = psycopg.connect(os.environ["TENANTRY_BENCH_MONITOR_URL"], autocommit=True)
     database = connection.settings_dict["NAME"]
-    for scenario in scenarios.values():  # warm up: caches, the persistent connection
+    server = None
+    if transport == "http":
+        # The server's connection must not pay for the instrument either (see track()).
+        monitor.execute(
+            psycopg.sql.SQL("ALTER DATABASE {} SET pg_stat_statements.track = 'none'").format(
+                psycopg.sql.Identifier(database)
+            )
+        )
+        port = free_port()
+        server = serve_http(port)
+        request = make_http_client(expected, port)
+    else:
+        request = in_process
+    hosts = sorted(expected)
+    scenarios = {"one": [hosts[0]], "rotating": hosts}
+    for scenario in scenarios.values():  # warm up: caches, the persistent connections
         for index in range(300):
             request(scenario[index % len(scenario)])
+            in_process(scenario[index % len(scenario)])
 
     def track(level: str) -> None:
         # Timed rounds do not pay for the instrument; counting rounds switch it on. The GUC
@@ -156,7 +255,8 @@ def main() -> None:
         connection.connection.execute(f"SET pg_stat_statements.track = '{level}'")
 
     track("none")
-    pin(connection)
+    if server is None:  # over HTTP three processes share the CPUs: leave them to the OS
+        pin(connection)
     print("ready", flush=True)
     for line in sys.stdin:
         command, *arguments = line.split()
@@ -173,10 +273,13 @@ def main() -> None:
             track("all")
             monitor.execute("SELECT pg_stat_statements_reset()")
             for index in range(1000):
-                request(cycle[index % len(cycle)])
+                in_process(cycle[index % len(cycle)])
             counted = statements(monitor, database)
             track("none")
             print(counted / 1000, flush=True)
+    if server is not None:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
