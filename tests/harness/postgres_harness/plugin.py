@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from postgres_harness.redis_server import REDIS_URL_VARIABLE, start_redis_server
 from postgres_harness.server import (
     SERVER_URL_VARIABLE,
     PostgresServer,
@@ -74,3 +75,17 @@ def raw_connection(fresh_database: str) -> Iterator[Any]:
 
     with psycopg.connect(fresh_database, autocommit=True) as connection:
         yield connection
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis for the session: ``TENANTRY_TEST_REDIS_URL``, or one started on loopback."""
+    url = os.environ.get(REDIS_URL_VARIABLE)
+    if url:
+        yield url
+        return
+    server = start_redis_server()
+    try:
+        yield server.url
+    finally:
+        server.stop()

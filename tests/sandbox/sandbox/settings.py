@@ -24,6 +24,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "tenantry_django",
     "tenantry_cli",
+    "tenantry_cache",
     "sandbox.customers",
 ]
 INSTALLED_APPS = [*SHARED_APPS, "sandbox.notes", "sandbox.blog"]
@@ -63,6 +64,13 @@ DATABASES = {
     "other": {**_database, "NAME": f"{_database['NAME']}_other"},
 }
 DATABASE_ROUTERS = ["tenantry_django.routers.TenantRouter"]
+# Every cache key carries the active tenant (the cache suites swap in other backends).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "tenantry_cache.make_key",
+    }
+}
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tenantry_django.middleware.TenantMiddleware",

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from sandbox import views
+from sandbox import views, views_cached
 
 urlpatterns = [
     path("", views.whoami, name="whoami"),
     path("notes/", views.notes, name="notes"),
     path("go/", views.go_home, name="go"),
+    path("cached/", views_cached.cached_notes, name="cached"),
 ]
 handler404 = "sandbox.views.tenant_not_found"

@@ -35,6 +35,19 @@ def urlconf_for(tenant: Tenant) -> str:
     return urlconf or str(getattr(settings, "ROOT_URLCONF", ""))
 
 
+def ws_urlconf_for(tenant: Tenant) -> str | None:
+    """The tenant's ``WS_URLCONF``; a static tenant (or public) without one uses the dynamic
+    tenants'. None when neither names one."""
+    config = get_config()
+    dynamic = config.dynamic.ws_urlconf if config.dynamic else None
+    static = config.statics.get(tenant.schema_name)
+    if static is not None:
+        return static.ws_urlconf or dynamic
+    if tenant.schema_name == PUBLIC_SCHEMA:
+        return config.public.ws_urlconf or dynamic
+    return dynamic
+
+
 def folder_urlconf(urlconf: str, folder: str) -> ModuleType:
     key = (urlconf, folder)
     module = _prefixed.get(key)

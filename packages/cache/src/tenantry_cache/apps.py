@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class TenantryCacheConfig(AppConfig):
+    name = "tenantry_cache"
+    verbose_name = "tenantry cache"
+
+    def ready(self) -> None:
+        from tenantry_cache import _checks  # noqa: F401 - registers the system checks
