@@ -51,6 +51,7 @@ TENANTS = {
         "DOMAIN_MODEL": "customers.Domain",
         "APPS": ["sandbox.notes"],
         "URLCONF": "sandbox.urls_dynamic",
+        "WS_URLCONF": "sandbox.ws_urls",
         "CLONE_REFERENCE": "sample",
     },
 }
@@ -75,3 +76,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tenantry_django.middleware.TenantMiddleware",
 ]
+
+# Websockets (tenantry_channels): `uvicorn sandbox.asgi:application`, one process, so an
+# in-memory channel layer reaches every socket.
+ASGI_APPLICATION = "sandbox.asgi.application"
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
