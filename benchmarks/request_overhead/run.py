@@ -1,17 +1,21 @@
 """Per-request overhead: plain Django, tenantry, django-tenants 3.14.0, django-pgschemas 1.1.0.
 
-    hatch run bench:request-overhead [--requests N] [--rounds R] [--transport wsgi|http]
+    hatch run bench:request-overhead [--requests N] [--rounds R] [--processes P]
+                                     [--transport wsgi|http]
 
 The same one-query view (five note titles of the request's tenant), 20 tenants each, one
 embedded PostgreSQL, each project in its own process and database, persistent connections.
 The processes take turns (interleaved rounds, rotating order) so a busy machine's drift hits
-every project alike.
+every project alike. Each project runs in several processes (``--processes``, default 3): one
+process can be a few percent faster or slower than another for its whole life (memory layout,
+hash seeds, where the scheduler puts it and its backend), so one process per project would
+make that luck part of the result.
 "plain Django, 20 schemas" is plain Django too, but each host reads its own copy of the table
 by qualified name: what rotating over 20 tables costs the server before any library does
 anything.
-"one tenant" sends every request to one host; "rotating 20" cycles over 20 hosts. Prints the
-median of R rounds of N requests (requests/s) and statements per request counted on the
-server, each as a ratio to plain Django.
+"one tenant" sends every request to one host; "rotating 20" cycles over 20 hosts. Prints
+requests/s (rounds of N requests) and statements per request counted on the server, each as
+a ratio to plain Django.
 
 ``--transport wsgi`` (default) calls each project's WSGI handler in its own process, no
 network: the strictest view of per-request overhead. ``--transport http`` serves each project
@@ -42,9 +46,11 @@ SCENARIOS = {"one": "one tenant", "rotating": "rotating 20"}
 
 
 class Worker:
-    def __init__(self, library: str, server: object, transport: str) -> None:
+    def __init__(self, library: str, server: object, transport: str, index: int) -> None:
         self.library = library
-        self.database = "bench_" + "".join(c if c.isalnum() else "_" for c in library.lower())
+        self.index = index
+        slug = "".join(c if c.isalnum() else "_" for c in library.lower())
+        self.database = f"bench_{slug}_{index}"
         server.create_database(self.database)  # type: ignore[attr-defined]
         environment = {
             **os.environ,
@@ -59,8 +65,10 @@ class Worker:
             stdout=subprocess.PIPE,
             text=True,
         )
+
+    def wait_until_ready(self) -> None:
         if self._read() != "ready":
-            raise SystemExit(f"{library} did not start")
+            raise SystemExit(f"{self.library} did not start")
 
     def _read(self) -> str:
         assert self.process.stdout is not None
@@ -92,14 +100,28 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--transport", choices=["wsgi", "http"], default="wsgi")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=3,
+        help="worker processes per project (each its own database); the result is the median "
+        "over processes of each process's median round",
+    )
     options = parser.parse_args()
     server = start_embedded_server()
     workers: list[Worker] = []
     try:
         with server.connect() as admin:
             admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        workers = [Worker(library, server, options.transport) for library in LIBRARIES]
-        rates: dict[tuple[str, str], list[float]] = {}
+        # Started together (setting up 20 tenants takes a while), then awaited.
+        workers = [
+            Worker(library, server, options.transport, index)
+            for index in range(options.processes)
+            for library in LIBRARIES
+        ]
+        for worker in workers:
+            worker.wait_until_ready()
+        rates: dict[tuple[str, int, str], list[float]] = {}
         slots = [(worker, scenario) for scenario in SCENARIOS for worker in workers]
         for round_number in range(options.rounds):
             # Every (project, scenario) takes every position in the round in turn, so drift
@@ -107,27 +129,41 @@ def main() -> None:
             shift = round_number % len(slots)
             for worker, scenario in slots[shift:] + slots[:shift]:
                 rate = worker.ask(f"run {scenario} {options.requests}")
-                rates.setdefault((worker.library, scenario), []).append(rate)
-        statements = {(w.library, s): w.ask(f"count {s}") for w in workers for s in SCENARIOS}
+                rates.setdefault((worker.library, worker.index, scenario), []).append(rate)
+        statements = {
+            (w.library, s): w.ask(f"count {s}") for w in workers if w.index == 0 for s in SCENARIOS
+        }
+
+        def rate_of(library: str, scenario: str) -> tuple[float, float, float]:
+            """Median over processes of each one's median round; the processes' min, max."""
+            per_process = [
+                statistics.median(rates[(library, index, scenario)])
+                for index in range(options.processes)
+            ]
+            return statistics.median(per_process), min(per_process), max(per_process)
+
         print(
             f"transport {options.transport}; "
-            f"{len(LIBRARIES)} projects interleaved, {options.rounds} rounds of "
-            f"{options.requests} requests each, median round; statements counted by "
-            "pg_stat_statements over 1000 requests"
+            f"{len(LIBRARIES)} projects x {options.processes} processes interleaved, "
+            f"{options.rounds} rounds of {options.requests} requests each; req/s is the median "
+            "over processes of each process's median round (range: the processes' medians); "
+            "statements counted by pg_stat_statements over 1000 requests"
         )
         print(
-            f"{'scenario':<12} {'library':<25} {'req/s':>8} {'x plain':>8} "
+            f"{'scenario':<12} {'library':<25} {'req/s':>6} {'range':>11} {'x plain':>8} "
             f"{'x 20 schemas':>13} {'stmts/req':>10} {'x plain':>8}"
         )
         for scenario, label in SCENARIOS.items():
-            plain_rate = statistics.median(rates[("plain Django", scenario)])
+            plain_rate = rate_of("plain Django", scenario)[0]
             plain_statements = statements[("plain Django", scenario)]
-            floor_rate = statistics.median(rates[("plain Django, 20 schemas", scenario)])
+            floor_rate = rate_of("plain Django, 20 schemas", scenario)[0]
             for library in LIBRARIES:
-                rate = statistics.median(rates[(library, scenario)])
+                rate, low, high = rate_of(library, scenario)
                 count = statements[(library, scenario)]
+                spread = f"{low:.0f}-{high:.0f}"
                 print(
-                    f"{label:<12} {library:<25} {rate:>8.0f} {rate / plain_rate:>8.2f} "
+                    f"{label:<12} {library:<25} {rate:>6.0f} {spread:>11} "
+                    f"{rate / plain_rate:>8.2f} "
                     f"{rate / floor_rate:>13.2f} {count:>10.2f} {count / plain_statements:>8.2f}"
                 )
     finally:
