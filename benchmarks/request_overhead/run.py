@@ -1,7 +1,7 @@
 """Per-request overhead: plain Django, tenantry, django-tenants 3.14.0, django-pgschemas 1.1.0.
 
     hatch run bench:request-overhead [--requests N] [--rounds R] [--processes P]
-                                     [--transport wsgi|http]
+                                     [--transport wsgi|http] [--only PROJECT ...]
 
 The same one-query view (five note titles of the request's tenant), 20 tenants each, one
 embedded PostgreSQL, each project in its own process and database, persistent connections.
@@ -107,7 +107,19 @@ def main() -> None:
         help="worker processes per project (each its own database); the result is the median "
         "over processes of each process's median round",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=LIBRARIES,
+        default=LIBRARIES,
+        help="projects to run (plain Django and its 20-schema variant always run)",
+    )
     options = parser.parse_args()
+    libraries = [
+        name
+        for name in LIBRARIES
+        if name in options.only or name in ("plain Django", "plain Django, 20 schemas")
+    ]
     server = start_embedded_server()
     workers: list[Worker] = []
     try:
@@ -117,7 +129,7 @@ def main() -> None:
         workers = [
             Worker(library, server, options.transport, index)
             for index in range(options.processes)
-            for library in LIBRARIES
+            for library in libraries
         ]
         for worker in workers:
             worker.wait_until_ready()
@@ -144,7 +156,7 @@ def main() -> None:
 
         print(
             f"transport {options.transport}; "
-            f"{len(LIBRARIES)} projects x {options.processes} processes interleaved, "
+            f"{len(libraries)} projects x {options.processes} processes interleaved, "
             f"{options.rounds} rounds of {options.requests} requests each; req/s is the median "
             "over processes of each process's median round (range: the processes' medians); "
             "statements counted by pg_stat_statements over 1000 requests"
@@ -157,7 +169,7 @@ def main() -> None:
             plain_rate = rate_of("plain Django", scenario)[0]
             plain_statements = statements[("plain Django", scenario)]
             floor_rate = rate_of("plain Django, 20 schemas", scenario)[0]
-            for library in LIBRARIES:
+            for library in libraries:
                 rate, low, high = rate_of(library, scenario)
                 count = statements[(library, scenario)]
                 spread = f"{low:.0f}-{high:.0f}"

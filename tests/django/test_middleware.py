@@ -216,3 +216,31 @@ def test_x_forwarded_host_is_honoured_only_when_django_is_told_to(sites):
     assert body(get("acme.test", **forwarded))["tenant"] == "acme"
     with override_settings(USE_X_FORWARDED_HOST=True):
         assert body(get("acme.test", **forwarded))["tenant"] == "globex"
+
+
+def test_each_redirect_carries_its_own_requests_path(sites):
+    """Answers are remembered per host and folder, but never a redirect: it holds the path."""
+    assert get("old-acme.test", "/a/")["Location"] == "http://acme.test/a/"
+    assert get("old-acme.test", "/b/?x=1")["Location"] == "http://acme.test/b/?x=1"
+
+
+def test_an_unknown_host_added_elsewhere_is_served_within_the_cache_time(sites, monkeypatch):
+    assert get("late.test").status_code == 404  # remembered as unknown
+    with connection.cursor() as cursor:  # another process adds the domain: no signal here
+        cursor.execute(
+            "INSERT INTO customers_domain (domain, folder, is_primary, redirect_to_primary, "
+            "tenant_id) SELECT 'late.test', '', false, false, id FROM customers_tenant "
+            "WHERE schema_name = 'globex'"
+        )
+    assert get("late.test").status_code == 404
+    later = time.monotonic() + 10.5
+    monkeypatch.setattr("tenantry_django.resolvers.time.monotonic", lambda: later)
+    assert body(get("late.test"))["tenant"] == "globex"
+
+
+@override_settings(TENANTRY_RESOLVERS=["header", "domain"])
+def test_with_a_header_resolver_one_host_serves_whichever_tenant_is_asked(sites):
+    """Only the domain resolver alone answers from host and folder; here each request counts."""
+    assert body(get("acme.test", x_tenant="globex"))["tenant"] == "globex"
+    assert body(get("acme.test"))["tenant"] == "acme"
+    assert body(get("acme.test", x_tenant="www"))["tenant"] == "www"

@@ -24,5 +24,6 @@ def tenantry_tenant_activated(tenant: tenantry.Tenant, previous: tenantry.Tenant
     # The signals module is imported when the Django app is ready; before that (or without
     # Django at all) nobody can be listening.
     signals = sys.modules.get("tenantry_django.signals")
-    if signals is not None:
+    # Activation runs on every request: with no receiver connected, skip the dispatch.
+    if signals is not None and signals.schema_activated.receivers:
         signals.schema_activated.send(sender=type(tenant), tenant=tenant, previous=previous)

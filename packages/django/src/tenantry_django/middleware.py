@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 from tenantry import RequestInfo, Resolution, tenant_context
 from tenantry_django._hosts import request_host
 from tenantry_django._urlconf import folder_urlconf, urlconf_for
-from tenantry_django.resolvers import resolve
+from tenantry_django.resolvers import resolve_request
 
 
 class _MetaHeaders(Mapping[str, str]):
@@ -51,11 +51,11 @@ class _MetaHeaders(Mapping[str, str]):
         return len(HttpHeaders(self._meta))
 
 
-def request_info(request: HttpRequest) -> RequestInfo:
+def request_info(request: HttpRequest, host: str | None = None) -> RequestInfo:
     session = getattr(request, "session", None)
     optional: dict[str, Any] = {"session": session.get} if session is not None else {}
     return RequestInfo(
-        host=request_host(request),
+        host=request_host(request) if host is None else host,
         path=request.path_info,
         headers=_MetaHeaders(request.META),
         scheme=request.scheme or "http",
@@ -98,7 +98,8 @@ class TenantMiddleware:
         return None
 
     def _route(self, request: HttpRequest) -> tuple[Resolution | None, HttpResponseBase | None]:
-        resolution = resolve(request_info(request))
+        host = request_host(request)  # raises DisallowedHost for hosts Django refuses
+        resolution = resolve_request(host, request.path_info, lambda: request_info(request, host))
         return resolution, self._answer(request, resolution)
 
     def __call__(self, request: HttpRequest) -> Any:

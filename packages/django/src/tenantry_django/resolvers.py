@@ -70,13 +70,56 @@ def _resolver_functions() -> list[Callable[..., Any]]:
     return functions
 
 
-def resolve(request: RequestInfo) -> Resolution | None:
-    """Ask the configured resolvers in order; the first answer wins."""
-    for function in _resolver_functions():
+def _run(functions: list[Callable[..., Any]], request: RequestInfo) -> Resolution | None:
+    for function in functions:
         resolution: Resolution | None = function(request=request)
         if resolution is not None:
             return resolution
     return None
+
+
+def resolve(request: RequestInfo) -> Resolution | None:
+    """Ask the configured resolvers in order; the first answer wins."""
+    return _run(_resolver_functions(), request)
+
+
+# -- whole answers per (host, folder), for the domain resolver alone ---------------------
+
+# (validated host, first path segment) -> (expires, chain it came from, answer). Only the
+# built-in domain resolver alone answers from nothing but these two (header and session
+# resolvers, and users' plugins, read more of the request), so only then is an answer
+# remembered; it expires no later than the host cache entry it came from, so a changed row
+# still reaches this process within TENANTRY_RESOLVER_CACHE_SECONDS.
+_routes: dict[tuple[str, str], tuple[float, list[Callable[..., Any]], Resolution | None]] = {}
+_MAX_ROUTES = 4096
+
+
+def _domain_only(functions: list[Callable[..., Any]]) -> bool:
+    from tenantry_django._resolver_plugins import domain
+
+    return len(functions) == 1 and getattr(functions[0], "__self__", None) is domain
+
+
+def resolve_request(host: str, path: str, describe: Callable[[], RequestInfo]) -> Resolution | None:
+    """``resolve(describe())``, answered from memory for a host and folder seen recently.
+
+    ``host`` is the validated Host header, ``path`` the path info; ``describe`` builds the
+    full request description, only when the resolvers must really run. Redirects are never
+    remembered (they carry the request's path).
+    """
+    functions = _resolver_functions()
+    key = (host, first_segment(path))
+    now = time.monotonic()
+    hit = _routes.get(key)
+    if hit is not None and hit[0] > now and hit[1] is functions:
+        return hit[2]
+    resolution = _run(functions, describe())
+    if (resolution is None or resolution.redirect_to is None) and _domain_only(functions):
+        if len(_routes) >= _MAX_ROUTES:  # invented hosts make it start over, not grow
+            _routes.clear()
+        expires = host_cache.expires(normalize_host(host), now + cache_seconds())
+        _routes[key] = (expires, functions, resolution)
+    return resolution
 
 
 # -- hosts -----------------------------------------------------------------------------------
@@ -123,6 +166,11 @@ class _HostCache:
         entries = load(host)
         self._entries[host] = (now + cache_seconds(), entries)
         return entries
+
+    def expires(self, host: str, default: float) -> float:
+        """When ``host``'s entry expires (``default`` when it has none)."""
+        cached = self._entries.get(host)
+        return min(cached[0], default) if cached is not None else default
 
     def clear(self, **kwargs: Any) -> None:
         self._entries = {}
@@ -246,11 +294,13 @@ def clear_caches(**kwargs: Any) -> None:
     """Forget cached hosts and names in this process (connected to the models' signals)."""
     host_cache.clear()
     name_cache.clear()
+    _routes.clear()
 
 
 def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in {"TENANTRY_RESOLVERS", "TENANTRY_RESOLVER_CACHE_SECONDS"}:
         resolver_names.cache_clear()
         cache_seconds.cache_clear()
+        _routes.clear()
     if setting in {"TENANTS", "TENANTRY_RESOLVER_CACHE_SECONDS"}:
         clear_caches()
