@@ -1,6 +1,6 @@
 """One project, one process: set up 20 tenants, then serve the one-query view on command.
 
-    python -m benchmarks.request_overhead.worker LIBRARY [wsgi|http]
+    python -m benchmarks.request_overhead.worker LIBRARY [wsgi|http]  (run.py passes http)
 
 Prints "ready", then answers lines on stdin: "run SCENARIO N" (prints requests/s),
 "count SCENARIO" (prints statements per request over 1000 requests), "quit".
