@@ -27,6 +27,7 @@ from typing import Any
 
 import psycopg
 import psycopg.sql
+from postgres_harness import free_port
 
 SETTINGS = {
     "plain Django": "benchmarks.request_overhead.settings_plain",
@@ -127,12 +128,6 @@ def make_client(expected: dict[str, str]) -> Callable[[str], None]:
             raise RuntimeError(f"{host} answered {body!r}, not {expected[host]!r}")
 
     return request
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def serve_http(port: int) -> subprocess.Popen[bytes]:

@@ -16,19 +16,13 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
-from postgres_harness import PostgresServer
+from postgres_harness import PostgresServer, free_port
 from sandbox.customers.models import Domain, Tenant
 from websockets.sync.client import ClientConnection, connect
 
 from tenantry import SchemaDescriptor, tenant_context
 
 STARTUP_SECONDS = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class AsgiServer:

@@ -3,11 +3,11 @@ on one path stay apart, groups stay inside their tenant, unknown hosts are refus
 
 from __future__ import annotations
 
-import http.client
 import json
 from typing import Any
 
 import pytest
+from postgres_harness import http_get
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection
 
@@ -125,13 +125,3 @@ def test_http_through_the_router_serves_the_tenants_page(asgi_server, committed_
     }
     status, page = http_get(asgi_server.port, "nobody.localhost", "/")
     assert status == 404  # Django's TenantMiddleware, as without the router
-
-
-def http_get(port: int, host: str, path: str) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers={"Host": f"{host}:{port}"})
-        response = connection.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        connection.close()

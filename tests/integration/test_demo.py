@@ -3,10 +3,8 @@ it again on the same data."""
 
 from __future__ import annotations
 
-import http.client
 import queue
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from postgres_harness import free_port, http_get
 
 PAGES = [  # host, path, what the page must show
     ("localhost", "/", ["Tenant <code>www</code>", "Welcome to the main site"]),
@@ -29,22 +28,6 @@ PAGES = [  # host, path, what the page must show
         ["Tenant Three", "<code>/tenant3/</code>", "Lives in a subfolder"],
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def fetch(port: int, host: str, path: str) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers={"Host": f"{host}:{port}"})
-        response = connection.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        connection.close()
 
 
 class Demo:
@@ -120,19 +103,19 @@ def test_the_demo_serves_every_tenant_and_reruns_safely(tmp_path):
         ):
             assert url in demo.output
         for host, path, expected in PAGES:
-            status, page = fetch(port, host, path)
+            status, page = http_get(port, host, path)
             assert status == 200, (host, page)
             for text in expected:
                 assert text in page, (host, text)
-        assert "Hire a designer" not in fetch(port, "tenant1.localhost", "/")[1]
-        assert fetch(port, "unknown.localhost", "/")[0] == 404
+        assert "Hire a designer" not in http_get(port, "tenant1.localhost", "/")[1]
+        assert http_get(port, "unknown.localhost", "/")[0] == 404
     finally:
         assert demo.stop() == 0
     assert not (tmp_path / "postgres" / "data" / "postmaster.pid").exists()
 
     again = Demo(port, tmp_path)  # same data: nothing is created twice
     try:
-        status, page = fetch(port, "tenant1.localhost", "/")
+        status, page = http_get(port, "tenant1.localhost", "/")
         assert status == 200
         assert page.count("Ship the beta") == 1
     finally:

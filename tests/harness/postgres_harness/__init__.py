@@ -5,6 +5,7 @@ your own server; the user needs CREATEDB. Otherwise a cluster from the ``embedde
 wheel is started in a temporary directory, listening on 127.0.0.1 only, and removed at exit.
 """
 
+from postgres_harness.loopback import free_port, http_get
 from postgres_harness.server import (
     SERVER_URL_VARIABLE,
     PostgresServer,
@@ -19,6 +20,8 @@ __all__ = [
     "PostgresServer",
     "django_conninfo",
     "django_database_settings",
+    "free_port",
+    "http_get",
     "start_embedded_server",
     "terminate_other_sessions",
 ]

