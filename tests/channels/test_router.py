@@ -282,3 +282,35 @@ def test_a_failing_setup_fails_the_lifespan_startup(monkeypatch):
 def test_other_scope_types_are_a_clear_error():
     with pytest.raises(ValueError, match="not 'channel'"):
         async_to_sync(TenantProtocolRouter())({"type": "channel"}, None, None)
+
+
+@override_settings(TENANTRY_RESOLVERS=["header", "domain"])  # nothing remembered: each run counts
+def test_http_through_the_router_is_resolved_once(committed_tenant, monkeypatch):
+    """The router's answer travels in the scope; Django's TenantMiddleware takes it."""
+    from tenantry_django import resolvers
+
+    alpha = committed_tenant("alpha", [])
+    runs: list[str] = []
+    real_run = resolvers._run
+
+    def counting_run(functions: Any, request: Any) -> Any:
+        runs.append(request.host)
+        return real_run(functions, request)
+
+    monkeypatch.setattr(resolvers, "_run", counting_run)
+
+    async def main() -> list[dict[str, Any]]:
+        scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"",
+                 "headers": headers(alpha.host)}  # fmt: skip
+        communicator = ApplicationCommunicator(TenantProtocolRouter(), scope)
+        await communicator.send_input({"type": "http.request", "body": b""})
+        messages = [await communicator.receive_output(10), await communicator.receive_output(10)]
+        await communicator.send_input({"type": "http.disconnect"})
+        await communicator.wait(10)  # Django closes the request body it spooled
+        return messages
+
+    start, body = async_to_sync(main)()
+    assert start["status"] == 200
+    page = json.loads(body["body"])
+    assert (page["tenant"], page["schema"]) == (alpha.schema_name, alpha.schema_name)
+    assert runs == [alpha.host]  # the router's run; the middleware ran none

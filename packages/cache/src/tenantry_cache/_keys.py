@@ -42,9 +42,7 @@ def tenant_key_place(tenant: Tenant | None = None) -> str:
 
 def make_key(key: str, key_prefix: str, version: Any) -> str:
     """``CACHES[...]["KEY_FUNCTION"]``: Django's key, preceded by the active tenant's place."""
-    tenant = get_current_tenant()
-    place = PUBLIC_SCHEMA if tenant is None else _place(tenant.database, tenant.schema_name)
-    return f"{place}:{key_prefix}:{version}:{key}"
+    return f"{tenant_key_place()}:{key_prefix}:{version}:{key}"
 
 
 def reverse_key(key: str) -> str:

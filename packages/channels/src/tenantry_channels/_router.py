@@ -23,6 +23,7 @@ from channels.routing import URLRouter  # type: ignore[import-untyped]
 from tenantry import Resolution, Tenant, tenant_context
 from tenantry_channels._asgi import ASGIApp, Message, Receive, Scope, Send
 from tenantry_channels._scope import describe_host, request_info
+from tenantry_django.middleware import SCOPE_RESOLUTION_KEY
 from tenantry_django.resolvers import resolve
 from tenantry_django.urlconfs import ws_urlconf_for
 
@@ -74,8 +75,9 @@ class TenantProtocolRouter:
         # A copy, as ASGI asks of middleware: the server may reuse its scope.
         scope = {**scope, "tenant": tenant, "tenant_folder": folder}
         if kind == "http":
-            # Django's TenantMiddleware resolves again (a cache hit) and answers unknown
-            # hosts and redirects itself; the router only makes the tenant known earlier.
+            # Django's TenantMiddleware takes this answer instead of resolving again, and
+            # answers unknown hosts and redirects itself.
+            scope[SCOPE_RESOLUTION_KEY] = resolution
             with tenant_context(tenant):
                 await http(scope, receive, send)
         else:

@@ -8,7 +8,7 @@ a domain marked ``redirect_to_primary`` gets a 301 to the tenant's primary domai
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
@@ -20,6 +20,12 @@ from tenantry import RequestInfo, Resolution, tenant_context
 from tenantry_django._hosts import request_host
 from tenantry_django._urlconf import folder_urlconf, urlconf_for
 from tenantry_django.resolvers import resolve_request
+
+#: Where an ASGI router that resolved the request already (``tenantry_channels``'
+#: ``TenantProtocolRouter``) leaves its ``Resolution`` (or None) in the scope: the middleware
+#: takes it instead of running the resolvers a second time.
+SCOPE_RESOLUTION_KEY = "tenantry.resolution"
+_NOT_CARRIED = object()
 
 
 class _MetaHeaders(Mapping[str, str]):
@@ -63,6 +69,12 @@ def request_info(request: HttpRequest, host: str | None = None) -> RequestInfo:
     )
 
 
+def _carried(request: HttpRequest) -> Any:
+    """The router's answer from the ASGI scope, or ``_NOT_CARRIED`` (WSGI, or no router)."""
+    scope = getattr(request, "scope", None)
+    return scope.get(SCOPE_RESOLUTION_KEY, _NOT_CARRIED) if scope is not None else _NOT_CARRIED
+
+
 class TenantMiddleware:
     sync_capable = True
     async_capable = True
@@ -99,7 +111,12 @@ class TenantMiddleware:
 
     def _route(self, request: HttpRequest) -> tuple[Resolution | None, HttpResponseBase | None]:
         host = request_host(request)  # raises DisallowedHost for hosts Django refuses
-        resolution = resolve_request(host, request.path_info, lambda: request_info(request, host))
+        carried = _carried(request)
+        if carried is not _NOT_CARRIED:
+            resolution = cast(Resolution | None, carried)
+        else:
+            path = request.path_info
+            resolution = resolve_request(host, path, lambda: request_info(request, host))
         return resolution, self._answer(request, resolution)
 
     def __call__(self, request: HttpRequest) -> Any:
@@ -113,8 +130,12 @@ class TenantMiddleware:
             return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> Any:
-        # Resolving may query the domain table, and an unknown-host view may too: one hop.
-        resolution, early = await sync_to_async(self._route)(request)
+        if isinstance(_carried(request), Resolution):
+            # Resolved by the router already; preparing a known tenant queries nothing.
+            resolution, early = self._route(request)
+        else:
+            # Resolving may query the domain table, and an unknown-host view may too: one hop.
+            resolution, early = await sync_to_async(self._route)(request)
         if early is not None:
             return early
         assert resolution is not None
