@@ -80,17 +80,11 @@ def statement_counter(_statistics_extension: None, db: None) -> Iterator[Stateme
         yield counter
 
 
-@pytest.fixture
-def committed_tenants(transactional_db: None) -> Iterator[list[Tenant]]:
-    """Eight committed tenants, each with one note titled with its schema name.
-
-    For tests whose threads and transactions need data other connections can see; the
-    schemas are dropped before pytest-django empties the tables.
-    """
+def _committed_tenants(count: int) -> Iterator[list[Tenant]]:
     from sandbox.notes.models import Note
 
     tenants = []
-    for index in range(8):
+    for index in range(count):
         tenant = Tenant(schema_name=f"committed_{index}")
         tenant.save()
         Domain.objects.create(tenant=tenant, domain=f"committed{index}.example.com")
@@ -102,6 +96,24 @@ def committed_tenants(transactional_db: None) -> Iterator[list[Tenant]]:
     connection.close()
     for tenant in tenants:
         tenant.delete(force_drop=True)
+
+
+@pytest.fixture
+def committed_tenants(transactional_db: None) -> Iterator[list[Tenant]]:
+    """Eight committed tenants (``committed_<i>`` on ``committed<i>.example.com``), each with
+    one note titled with its schema name.
+
+    For tests whose threads and transactions need data other connections can see; the
+    schemas are dropped before pytest-django empties the tables (sessions left by threads, or
+    by a pooler's server connections, are ended first).
+    """
+    yield from _committed_tenants(8)
+
+
+@pytest.fixture
+def many_committed_tenants(transactional_db: None) -> Iterator[list[Tenant]]:
+    """The same with twenty-four tenants."""
+    yield from _committed_tenants(24)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from postgres_harness.pgbouncer import PgBouncer, PgBouncerNotFoundError, start_pgbouncer
 from postgres_harness.redis_server import REDIS_URL_VARIABLE, start_redis_server
 from postgres_harness.server import (
     SERVER_URL_VARIABLE,
@@ -22,6 +23,8 @@ from postgres_harness.server import (
 )
 
 SANDBOX_URL_VARIABLE = "TENANTRY_SANDBOX_DATABASE_URL"
+# Set (CI does) to fail rather than skip the pooler suites when pgbouncer is not installed.
+REQUIRE_PGBOUNCER_VARIABLE = "TENANTRY_TEST_REQUIRE_PGBOUNCER"
 _server: PostgresServer | None = None
 
 
@@ -89,3 +92,28 @@ def redis_url() -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+def _pgbouncer(server: PostgresServer, pool_mode: str) -> Iterator[PgBouncer]:
+    try:
+        bouncer = start_pgbouncer(server, pool_mode)
+    except PgBouncerNotFoundError as missing:
+        if os.environ.get(REQUIRE_PGBOUNCER_VARIABLE):
+            raise
+        pytest.skip(str(missing))
+    try:
+        yield bouncer
+    finally:
+        bouncer.stop()
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_transaction(postgres_server: PostgresServer) -> Iterator[PgBouncer]:
+    """A pgbouncer in ``pool_mode = transaction`` (3 server connections per database)."""
+    yield from _pgbouncer(postgres_server, "transaction")
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_session(postgres_server: PostgresServer) -> Iterator[PgBouncer]:
+    """A pgbouncer in ``pool_mode = session`` (3 server connections per database)."""
+    yield from _pgbouncer(postgres_server, "session")

@@ -228,6 +228,23 @@ def original_backend() -> str:
     return getattr(settings, "TENANTRY_ORIGINAL_BACKEND", None) or DEFAULT_ORIGINAL_BACKEND
 
 
+def transaction_pooling(alias: str) -> bool:
+    """Whether ``alias`` reaches PostgreSQL through a transaction-level pooler.
+
+    ``TENANTRY_TRANSACTION_POOLING`` is ``True`` (every alias), ``False`` (the default) or a
+    list of aliases. Read when a connection opens, so a change applies to new connections.
+    """
+    value = getattr(settings, "TENANTRY_TRANSACTION_POOLING", False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return alias in value
+    raise ImproperlyConfigured(
+        f"TENANTRY_TRANSACTION_POOLING must be True, False or a list of database aliases, "
+        f"got {value!r}."
+    )
+
+
 def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in WATCHED_SETTINGS:
         get_config.cache_clear()

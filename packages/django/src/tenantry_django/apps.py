@@ -14,6 +14,7 @@ class TenantryDjangoConfig(AppConfig):
         from tenantry_django import (  # noqa: F401 - registers checks and signals
             _conf,
             _hosts,
+            _pooling_checks,
             _routing_checks,
             _tenants_checks,
             checks,

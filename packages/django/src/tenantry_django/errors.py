@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.utils import NotSupportedError, ProgrammingError
+
 
 class TenantryError(Exception):
     """Base class of tenantry_django's errors."""
@@ -17,3 +19,16 @@ class TenantAppNotInstalledError(TenantryError, LookupError):
 
 class SchemaExistsError(TenantryError):
     """A new tenant's schema name is already taken by a schema in its database."""
+
+
+class TenantSchemaMissingError(TenantryError, ProgrammingError):
+    """The active tenant's schema does not exist (dropped, or never created).
+
+    Raised instead of running the statement: PostgreSQL would otherwise skip the missing
+    schema of the search path and resolve every name in public. A ``ProgrammingError``, so
+    code that handles database errors handles this one too.
+    """
+
+
+class TransactionPoolingError(TenantryError, NotSupportedError):
+    """A statement cannot carry a tenant's search path under transaction pooling."""

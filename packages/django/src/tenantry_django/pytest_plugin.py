@@ -1,7 +1,8 @@
 """pytest fixtures for projects using tenantry (entry point ``pytest11``; needs pytest-django).
 
 - ``tenant_factory(schema_name=None, domain=None, folder="", **fields)``: a new tenant,
-  cloned from a template schema migrated once per session; gone with the test's transaction.
+  cloned from a template schema migrated once per session (again after a
+  transactional test); gone with the test's transaction.
 - ``tenant``: one ready tenant on ``tenant.test``; ``tenant_client``: a client calling it.
 """
 
@@ -14,18 +15,42 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def tenantry_template(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
-    from tenantry_django.testing import drop_template_schema, ensure_template_schema
+def _tenantry_template_session(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    from tenantry_django.testing import drop_template_schema
 
-    with django_db_blocker.unblock():
-        template = ensure_template_schema()
-    yield template
+    yield
     with django_db_blocker.unblock():
         drop_template_schema()
 
 
 @pytest.fixture
-def tenant_factory(db: None, tenantry_template: Any) -> Callable[..., Any]:
+def tenantry_template(_tenantry_template_session: None, django_db_blocker: Any) -> Any:
+    """The template schema, migrated once and committed, before the test's transaction
+    begins (a quick check when it is already there)."""
+    from tenantry_django.testing import ensure_template_schema
+
+    with django_db_blocker.unblock():
+        return ensure_template_schema()
+
+
+@pytest.fixture(autouse=True)
+def _tenantry_template_out_of_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a transactional test pytest-django empties the tables with Django's flush, which
+    (like Django's own backend) does not cascade into other schemas. The template's tables
+    reference shared ones, so it is dropped first; the next test that needs it migrates it
+    again."""
+    if "transactional_db" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so torn down after this
+    yield
+    from tenantry_django.testing import drop_template_schema
+
+    drop_template_schema()
+
+
+@pytest.fixture
+def tenant_factory(tenantry_template: Any, db: None) -> Callable[..., Any]:
     from tenantry_django.resolvers import clear_caches
     from tenantry_django.testing import create_tenant
 

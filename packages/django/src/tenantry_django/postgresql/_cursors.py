@@ -1,15 +1,22 @@
 """Cursor wrappers that point the connection at the active tenant before every statement.
 
-The check is a ContextVar read and a string comparison. When the path must change, the
-statement that changes it travels in the same round trip as the query whenever the driver
+The check is a ContextVar read and a string comparison. When the path must be (re)sent, the
+statement that sends it travels in the same round trip as the query whenever the driver
 cursor allows several statements (psycopg 3's client-side binding cursor, Django's default)
-and the statement reads or writes data: ``<set path>; <query>``, then the cursor moves to the
+and the statement reads or writes data: ``<path>; <query>``, then the cursor moves to the
 query's result. Otherwise (DDL, server-side cursors, server-side binding, executemany,
 callproc, COPY) it costs one round trip first.
+
+Everything a user can observe stays Django's: the broken-transaction check comes before any
+path statement, savepoints go through the wrappers (so ``execute_wrapper``, query counts and
+logs see them), and logs show the user's query without the path in front of it.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 try:
@@ -21,6 +28,15 @@ except ImportError:  # pragma: no cover - psycopg 2 backends: never batch
 # Only plain data statements are batched: two statements in one simple query run as one
 # implicit transaction, which e.g. CREATE DATABASE or VACUUM refuse.
 _BATCHABLE_HEADS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES", "(")
+# Transaction control resolves no names, and may run in an aborted transaction where
+# setting the path would fail: it never carries the path.
+_TRANSACTION_CONTROL_HEADS = ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "END")
+_OUTSIDE_TRANSACTIONS = re.compile(
+    r"\s*(VACUUM|(CREATE|DROP|ALTER)\s+(DATABASE|TABLESPACE|SUBSCRIPTION)|ALTER\s+SYSTEM"
+    r"|(CREATE|DROP)\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|REINDEX\b.*\bCONCURRENTLY"
+    r"|CLUSTER\s*;?\s*$)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _batchable(cursor: Any, sql: Any) -> bool:
@@ -31,11 +47,24 @@ def _batchable(cursor: Any, sql: Any) -> bool:
     )
 
 
+def _transaction_control(sql: Any) -> bool:
+    return isinstance(sql, str) and sql.lstrip()[:9].upper().startswith(_TRANSACTION_CONTROL_HEADS)
+
+
+def runs_outside_transactions(sql: Any) -> bool:
+    """Whether PostgreSQL refuses ``sql`` inside a transaction block."""
+    return bool(_OUTSIDE_TRANSACTIONS.match(str(sql)))
+
+
 class _SearchPathConnection(Protocol):
+    tenantry_sent_prefix: str | None
+    needs_rollback: bool
+
     def tenantry_pending_statement(self) -> str | None: ...
-    def tenantry_mark_applied(self, statement: str) -> None: ...
-    def tenantry_apply_search_path(self) -> None: ...
+    def tenantry_mark_applied(self) -> None: ...
+    def tenantry_search_path_for(self, sql: Any) -> Any: ...
     def tenantry_forget_search_path(self) -> None: ...
+    def tenantry_missing_schema(self, error: BaseException) -> BaseException | None: ...
     def validate_no_broken_transaction(self) -> None: ...
 
     @property
@@ -47,25 +76,35 @@ class SearchPathCursorMixin:
     cursor: Any
 
     def _execute(self, sql: Any, params: Any, *ignored: Any) -> Any:
-        pending = self.db.tenantry_pending_statement()
-        if pending is None:
+        db = self.db
+        pending = db.tenantry_pending_statement()
+        if pending is None or _transaction_control(sql):
             return super()._execute(sql, params, *ignored)  # type: ignore[misc]
+        db.validate_no_broken_transaction()  # Django's error, before anything is sent
         if not _batchable(self.cursor, sql):
-            self.db.tenantry_apply_search_path()
-            return super()._execute(sql, params, *ignored)  # type: ignore[misc]
-        self.db.validate_no_broken_transaction()
-        with self.db.wrap_database_errors:
-            if params is None:
-                result = self.cursor.execute(f"{pending};\n{sql}")
-            else:  # the path statement must survive %-formatting of the parameters
-                result = self.cursor.execute(f"{pending.replace('%', '%%')};\n{sql}", params)
-            self.cursor.nextset()  # past the path statement, onto the query's own result
-        self.db.tenantry_mark_applied(pending)
+            with db.tenantry_search_path_for(sql):
+                return super()._execute(sql, params, *ignored)  # type: ignore[misc]
+        prefix = f"{pending};\n"
+        db.tenantry_sent_prefix = prefix
+        try:
+            with db.wrap_database_errors:
+                if params is None:
+                    result = self.cursor.execute(prefix + sql)
+                else:  # the path statement must survive %-formatting of the parameters
+                    result = self.cursor.execute(prefix.replace("%", "%%") + sql, params)
+                self.cursor.nextset()  # past the path statement, onto the query's own result
+        except Exception as error:
+            missing = db.tenantry_missing_schema(error)
+            if missing is not None:
+                raise missing from error
+            raise
+        db.tenantry_mark_applied()
         return result
 
     def _executemany(self, sql: Any, param_list: Any, *ignored: Any) -> Any:
-        self.db.tenantry_apply_search_path()
-        return super()._executemany(sql, param_list, *ignored)  # type: ignore[misc]
+        self.db.validate_no_broken_transaction()
+        with self.db.tenantry_search_path_for(sql):
+            return super()._executemany(sql, param_list, *ignored)  # type: ignore[misc]
 
     def execute(self, sql: Any, params: Any = None) -> Any:
         try:
@@ -84,14 +123,31 @@ class SearchPathCursorMixin:
             raise
 
     def callproc(self, procname: str, params: Any = None, kparams: Any = None) -> Any:
-        self.db.tenantry_apply_search_path()
+        self.db.validate_no_broken_transaction()
         try:
-            return super().callproc(procname, params, kparams)  # type: ignore[misc]
+            with self.db.tenantry_search_path_for(procname):
+                return super().callproc(procname, params, kparams)  # type: ignore[misc]
         except BaseException:
             self.db.tenantry_forget_search_path()
             raise
 
-    def copy(self, *args: Any, **kwargs: Any) -> Any:
-        # psycopg 3's COPY goes straight to the driver cursor; point it first.
-        self.db.tenantry_apply_search_path()
-        return self.cursor.copy(*args, **kwargs)
+    def copy(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        # psycopg 3's COPY goes straight to the driver cursor (through Django's debug wrapper
+        # when DEBUG logs queries); it runs when the returned context is entered.
+        self.db.validate_no_broken_transaction()
+        parent = getattr(super(), "copy", None) or self.cursor.copy
+        return self._copy_in_tenant(parent, statement, *args, **kwargs)
+
+    @contextmanager
+    def _copy_in_tenant(
+        self, parent: Any, statement: Any, *args: Any, **kwargs: Any
+    ) -> Iterator[Any]:
+        try:
+            with (
+                self.db.tenantry_search_path_for(statement),
+                parent(statement, *args, **kwargs) as copy,
+            ):
+                yield copy
+        except BaseException:
+            self.db.tenantry_forget_search_path()
+            raise

@@ -1,10 +1,16 @@
 """The statements that point a connection at a schema, built once per schema and cached.
 
 A tenant's path is ``tenant, public, extras``; with no tenant (or the public one) it is
-``public, extras``. The first time a connection points at a schema, the statement also
-casts its name to ``regnamespace``, so a tenant whose schema does not exist fails loudly
-instead of silently resolving every name in ``public`` (PostgreSQL skips missing schemas in
-a search path).
+``public, extras``. PostgreSQL silently skips a schema of the path that does not exist, so
+a checked statement also casts the tenant's name to ``regnamespace``: a tenant whose schema
+is missing fails with "schema ... does not exist" instead of resolving every name in public.
+
+Two scopes:
+
+- *session*: ``SET search_path`` (or ``set_config(..., false)`` when checked), kept by the
+  server session until changed; used when one Django connection owns one server session.
+- *transaction*: ``set_config(..., true)``, undone at the end of the transaction; used under
+  transaction pooling, where consecutive transactions may run on different server sessions.
 """
 
 from __future__ import annotations
@@ -27,6 +33,11 @@ def search_path(schema: str) -> tuple[str, ...]:
     return head + tuple(name for name in extra_search_paths() if name not in head)
 
 
+def _path_literal(schema: str) -> sql.Composable:
+    path = sql.SQL(", ").join(sql.Identifier(name) for name in search_path(schema))
+    return sql.Literal(path.as_string(None))
+
+
 @functools.cache
 def set_search_path_statement(schema: str) -> str:
     """``SET search_path`` to ``schema``'s path: no parameters, nothing to plan."""
@@ -36,14 +47,26 @@ def set_search_path_statement(schema: str) -> str:
 
 @functools.cache
 def checked_set_search_path_statement(schema: str) -> str:
-    """The same, failing with "schema ... does not exist" when it does not.
-
-    Sent the first time a connection uses a schema; afterwards the plain SET suffices.
-    """
-    path = sql.SQL(", ").join(sql.Identifier(name) for name in search_path(schema))
+    """The same, failing with "schema ... does not exist" when it does not."""
     return (
         sql.SQL("SELECT {}::regnamespace, pg_catalog.set_config('search_path', {}, false)")
-        .format(sql.Literal(schema), sql.Literal(path.as_string(None)))
+        .format(sql.Literal(schema), _path_literal(schema))
+        .as_string(None)
+    )
+
+
+@functools.cache
+def local_search_path_statement(schema: str) -> str:
+    """The path for the current transaction only, checked for every schema but public."""
+    if schema == PUBLIC_SCHEMA:
+        template = "SELECT pg_catalog.set_config('search_path', {path}, true)"
+    else:
+        template = (
+            "SELECT {schema}::regnamespace, pg_catalog.set_config('search_path', {path}, true)"
+        )
+    return (
+        sql.SQL(template)
+        .format(schema=sql.Literal(schema), path=_path_literal(schema))
         .as_string(None)
     )
 
@@ -52,3 +75,4 @@ def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     if setting == "TENANTRY_EXTRA_SEARCH_PATHS":
         set_search_path_statement.cache_clear()
         checked_set_search_path_statement.cache_clear()
+        local_search_path_statement.cache_clear()

@@ -2,25 +2,37 @@
 
 Wraps the backend named by ``TENANTRY_ORIGINAL_BACKEND`` (default: Django's PostgreSQL
 backend, so PostGIS works too) and keeps the connection's search path on the active tenant.
+Everything else is the wrapped backend's own behaviour.
 
-The connection remembers the statement it last applied. Before each statement the wanted
-one is compared with it; only a difference costs a round trip. What was applied is forgotten
-whenever the server may have undone it or we cannot be sure: rollback, savepoint rollback,
-close, (re)connect and any error.
+Session mode (the default): the connection remembers the path statement it last applied;
+only a difference costs a statement. What was applied is forgotten whenever the server may
+have undone it or we cannot be sure: rollback, savepoint rollback, close, (re)connect and any
+error. Whether the tenant's schema exists is checked the first time a connection points at
+it, and again at every request boundary (Django's ``close_old_connections``), after any
+rollback and on every new connection.
+
+Transaction pooling (``TENANTRY_TRANSACTION_POOLING``): consecutive transactions may run on
+different server sessions, so every transaction carries its own transaction-local, checked
+path with its first statement, and nothing session-level is ever set.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from importlib import import_module
 from typing import Any
 
 from django.db.backends.utils import CursorWrapper
+from django.db.utils import ProgrammingError
 
 from tenantry import PUBLIC_SCHEMA, get_current_tenant
-from tenantry_django._conf import original_backend
-from tenantry_django.postgresql._cursors import SearchPathCursorMixin
+from tenantry_django._conf import original_backend, transaction_pooling
+from tenantry_django.errors import TenantSchemaMissingError, TransactionPoolingError
+from tenantry_django.postgresql._cursors import SearchPathCursorMixin, runs_outside_transactions
 from tenantry_django.postgresql._search_path import (
     checked_set_search_path_statement,
+    local_search_path_statement,
     set_search_path_statement,
 )
 from tenantry_django.postgresql.introspection import TenantIntrospection
@@ -29,6 +41,14 @@ from tenantry_django.postgresql.operations import TenantOperations
 _original: Any = import_module(f"{original_backend()}.base")
 _OriginalDatabaseWrapper: Any = _original.DatabaseWrapper
 _OriginalCursorDebugWrapper: Any = _original.CursorDebugWrapper
+_IDLE = 0  # libpq's PQTRANS_IDLE: no transaction open (psycopg 3 and psycopg2 alike)
+_INVALID_SCHEMA_NAME = "3F000"
+
+
+def _transaction_idle(connection: Any) -> bool:
+    pgconn = getattr(connection, "pgconn", None)  # psycopg 3; psycopg2 has connection.info
+    status = pgconn.transaction_status if pgconn is not None else connection.info.transaction_status
+    return bool(status == _IDLE)
 
 
 class TenantCursorWrapper(SearchPathCursorMixin, CursorWrapper):
@@ -51,9 +71,13 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # What the server has now (session mode), or has in this transaction (pooling).
         self._tenantry_applied: str | None = None
-        self._tenantry_verified: set[str] = set()  # schemas seen to exist on this connection
-        self._tenantry_pending: tuple[str, str] | None = None
+        self._tenantry_verified: set[str] = set()  # schemas seen to exist (session mode)
+        self._tenantry_pending: tuple[str, str] | None = None  # (schema, what applied becomes)
+        self._tenantry_pooled = False
+        # The path statement sent in front of the last batched query, kept out of query logs.
+        self.tenantry_sent_prefix: str | None = None
 
     # -- the search path -------------------------------------------------------------
 
@@ -67,6 +91,14 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
     def tenantry_pending_statement(self) -> str | None:
         """The statement to send before the next one, or None when the path is right."""
         schema = self.tenantry_schema()
+        if self._tenantry_pooled:
+            if _transaction_idle(self.connection):  # the next statement starts a transaction
+                self._tenantry_applied = None
+            statement = local_search_path_statement(schema)
+            if statement == self._tenantry_applied:
+                return None
+            self._tenantry_pending = (schema, statement)
+            return statement
         statement = set_search_path_statement(schema)
         if statement == self._tenantry_applied:
             return None
@@ -75,7 +107,7 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
             return statement
         return checked_set_search_path_statement(schema)
 
-    def tenantry_mark_applied(self, statement: str) -> None:
+    def tenantry_mark_applied(self) -> None:
         """The statement from tenantry_pending_statement() went through."""
         assert self._tenantry_pending is not None
         schema, self._tenantry_applied = self._tenantry_pending
@@ -86,24 +118,99 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
         self._tenantry_verified.discard(schema)
         self._tenantry_applied = None
 
+    def tenantry_forget_search_path(self) -> None:
+        self._tenantry_applied = None
+
+    def tenantry_missing_schema(self, error: BaseException) -> TenantSchemaMissingError | None:
+        """The clear error to raise instead of ``error`` when it says the tenant's schema is
+        missing (raised by the path statement's check, or by the statement itself)."""
+        if not isinstance(error, ProgrammingError) or self._tenantry_pending is None:
+            return None
+        schema = self._tenantry_pending[0]
+        cause = error.__cause__
+        sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        if sqlstate != _INVALID_SCHEMA_NAME or f'schema "{schema}" does not exist' not in str(
+            error
+        ):
+            return None
+        return TenantSchemaMissingError(
+            f'The schema "{schema}" of tenant {get_current_tenant()!r} does not exist in '
+            f'database {self.alias!r} (dropped, or never created): schema "{schema}" does '
+            "not exist. Nothing ran; tenantry never falls back to public."
+        )
+
     def tenantry_apply_search_path(self) -> None:
         """Point the connection at the active tenant now, in a round trip of its own."""
         statement = self.tenantry_pending_statement()
         if statement is None:
             return
         self._tenantry_applied = None
-        self._raw_execute(statement)
-        self.tenantry_mark_applied(statement)
+        try:
+            self._tenantry_raw_execute(statement)
+        except ProgrammingError as error:
+            missing = self.tenantry_missing_schema(error)
+            if missing is not None:
+                raise missing from error
+            raise
+        self.tenantry_mark_applied()
 
-    def tenantry_forget_search_path(self) -> None:
+    @contextmanager
+    def tenantry_search_path_for(self, sql: Any) -> Iterator[None]:
+        """Point at the active tenant for a statement that cannot carry the path with it.
+
+        Under transaction pooling an autocommit statement is a transaction of its own, which
+        a pooler may hand to any server session: the path and the statement then share an
+        explicit transaction. A statement PostgreSQL refuses inside one (VACUUM, CREATE
+        INDEX CONCURRENTLY, ...) cannot carry a tenant's path at all.
+        """
+        if not (self._tenantry_pooled and self.connection.autocommit):
+            self.tenantry_apply_search_path()
+            yield
+            return
+        if runs_outside_transactions(sql):
+            schema = self.tenantry_schema()
+            if schema != PUBLIC_SCHEMA:
+                raise TransactionPoolingError(
+                    f"{str(sql).split(None, 3)[:3]} cannot run inside a transaction, so under "
+                    f"TENANTRY_TRANSACTION_POOLING it cannot carry the search path of tenant "
+                    f"{get_current_tenant()!r} (database {self.alias!r}). Run it over a direct "
+                    "connection (an alias without transaction pooling), or schema-qualify it "
+                    "and run it with no tenant active."
+                )
+            yield  # no tenant: the server session's own default path, never a tenant's
+            return
+        self._tenantry_raw_execute("BEGIN")
+        try:
+            self.tenantry_apply_search_path()
+            yield
+        except BaseException:
+            self._tenantry_applied = None
+            with suppress(Exception):  # a broken connection has no transaction left to end
+                self._tenantry_raw_execute("ROLLBACK")
+            raise
+        self._tenantry_raw_execute("COMMIT")
         self._tenantry_applied = None
+
+    def _tenantry_raw_execute(self, statement: str) -> None:
+        with self.wrap_database_errors, self.connection.cursor() as cursor:
+            cursor.execute(statement)
 
     # -- moments when the server's path may differ from what we remember ----------------
 
     def get_new_connection(self, conn_params: Any) -> Any:
         self._tenantry_applied = None
         self._tenantry_verified = set()
+        self._tenantry_pooled = transaction_pooling(self.alias)
         return super().get_new_connection(conn_params)
+
+    def close_if_unusable_or_obsolete(self) -> None:
+        # Django calls this when every request starts and ends (Celery around every task):
+        # the next statement checks again that the tenant's schema still exists, so a schema
+        # another process dropped fails loudly instead of resolving names in public.
+        self._tenantry_verified.clear()
+        if self._tenantry_applied != set_search_path_statement(PUBLIC_SCHEMA):
+            self._tenantry_applied = None
+        super().close_if_unusable_or_obsolete()
 
     def _rollback(self) -> None:
         # A schema created in the rolled-back transaction is gone: check existence again.
@@ -119,21 +226,9 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
             self._tenantry_verified = set()
             raise
 
-    # Savepoint statements do not depend on the search path, and may run in an aborted
-    # transaction where setting the path would fail: send them without pointing first.
-    def _raw_execute(self, statement: str) -> None:
-        with self.wrap_database_errors, self.connection.cursor() as cursor:
-            cursor.execute(statement)
-
-    def _savepoint(self, sid: str) -> None:
-        self._raw_execute(self.ops.savepoint_create_sql(sid))
-
-    def _savepoint_commit(self, sid: str) -> None:
-        self._raw_execute(self.ops.savepoint_commit_sql(sid))
-
     def _savepoint_rollback(self, sid: str) -> None:
         try:
-            self._raw_execute(self.ops.savepoint_rollback_sql(sid))
+            super()._savepoint_rollback(sid)
         finally:
             self._tenantry_applied = None
             self._tenantry_verified = set()

@@ -1,4 +1,4 @@
-"""Database operations that know tenant tables point at shared ones."""
+"""Database operations: Django's own, with the search path kept out of the query log."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from django.db.backends.postgresql.operations import DatabaseOperations
 
 
 class TenantOperations(DatabaseOperations):
-    def sql_flush(
-        self,
-        style: Any,
-        tables: Any,
-        *,
-        reset_sequences: bool = False,
-        allow_cascade: bool = False,
-    ) -> list[str]:
-        # Emptying shared tables must also empty the tenant tables that reference them (in
-        # every schema), or TRUNCATE refuses; flush means "no rows", so cascading is right.
-        return super().sql_flush(style, tables, reset_sequences=reset_sequences, allow_cascade=True)
+    def last_executed_query(self, cursor: Any, sql: Any, params: Any) -> str:
+        # psycopg 3 reports the text it sent, which may start with the path statement that
+        # travelled with the query; connection.queries, CaptureQueriesContext and the
+        # django.db.backends logger show the user's query, as with the stock backend.
+        query: str = super().last_executed_query(cursor, sql, params)
+        prefix = getattr(self.connection, "tenantry_sent_prefix", None)
+        if query and prefix and query.startswith(prefix):
+            return query[len(prefix) :]
+        return query

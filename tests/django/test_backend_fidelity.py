@@ -1,0 +1,158 @@
+"""Apart from the search path, tenantry's backend behaves like Django's stock one: what query
+logs show, what execute_wrapper hooks see, which error a broken transaction raises, what flush
+truncates. Each test runs with a tenant switch pending, where the path statement goes out."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.db.utils import DatabaseError
+from django.test.utils import CaptureQueriesContext
+from sandbox.notes.models import Note
+
+from tenantry import SchemaDescriptor, tenant_context
+from tenantry_django.postgresql.base import DatabaseWrapper
+
+
+@pytest.fixture
+def tenant(make_tenant):
+    return make_tenant("fidelity")
+
+
+def test_captured_queries_show_the_users_query_not_the_path(tenant):
+    with CaptureQueriesContext(connection) as captured:
+        with tenant_context(tenant), connection.cursor() as cursor:
+            cursor.execute("SELECT 5")  # the path to the tenant travels with this query
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::int", [6])  # and the path back to public with this one
+        with tenant_context(tenant):
+            list(Note.objects.filter(title="x"))
+    sent = [query["sql"] for query in captured.captured_queries]
+    assert sent[:2] == ["SELECT 5", "SELECT 6::int"]
+    assert sent[2].startswith('SELECT "notes_note"."id"')
+
+
+def test_the_backends_logger_shows_the_users_query(tenant, caplog, settings):
+    settings.DEBUG = True
+    with caplog.at_level(logging.DEBUG, logger="django.db.backends"):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 41")
+        with tenant_context(tenant), connection.cursor() as cursor:
+            cursor.execute("SELECT 42")  # a switch: the path travels with it
+    logged = [record.sql for record in caplog.records if hasattr(record, "sql")]
+    assert logged == ["SELECT 41", "SELECT 42"]
+
+
+def test_savepoints_go_through_execute_wrappers_and_query_counts(tenant):
+    seen: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    def create_then_fail() -> None:
+        with transaction.atomic():
+            Note.objects.create(title="b")
+            raise ZeroDivisionError
+
+    with (
+        tenant_context(tenant),
+        transaction.atomic(),
+        connection.execute_wrapper(record),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        with transaction.atomic():
+            Note.objects.create(title="a")
+        with pytest.raises(ZeroDivisionError):
+            create_then_fail()
+    heads = [sql.split()[0] for sql in seen]
+    # Django releases a savepoint after rolling back to it.
+    assert heads == [
+        *("SAVEPOINT", "INSERT", "RELEASE"),
+        *("SAVEPOINT", "INSERT", "ROLLBACK", "RELEASE"),
+    ]
+    assert len(captured) == len(seen)
+
+
+def test_copy_is_logged_like_the_stock_backend(tenant):
+    with tenant_context(tenant):
+        Note.objects.create(title="copied")
+        with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
+            output = io.StringIO()
+            with cursor.copy("COPY notes_note (title) TO STDOUT") as copy:
+                for row in copy.rows():
+                    output.write(f"{row[0]}\n")
+    assert output.getvalue() == "copied\n"
+    assert [query["sql"] for query in captured.captured_queries] == [
+        "COPY notes_note (title) TO STDOUT"
+    ]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["ddl", "executemany", "iterator", "callproc", "copy", "select"],
+)
+def test_a_broken_transaction_raises_djangos_error_before_any_path_statement(
+    make_tenant, statement
+):
+    first, second = make_tenant(), make_tenant()
+    with tenant_context(first), transaction.atomic():
+        # An error inside atomic() without a savepoint: Django refuses every later query.
+        with (
+            pytest.raises(DatabaseError),
+            transaction.atomic(savepoint=False),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SELECT 1/0")
+        with tenant_context(second), connection.cursor() as cursor:  # a path change pending
+            run = {
+                "ddl": lambda: cursor.execute("CREATE TABLE fidelity_t (id int)"),
+                "executemany": lambda: cursor.executemany("SELECT %s", [(1,), (2,)]),
+                "iterator": lambda: list(Note.objects.iterator(chunk_size=1)),
+                "callproc": lambda: cursor.callproc("pg_catalog.now"),
+                "copy": lambda: cursor.copy("COPY notes_note TO STDOUT"),
+                "select": lambda: cursor.execute("SELECT 1"),
+            }[statement]
+            with pytest.raises(TransactionManagementError):
+                run()
+        transaction.set_rollback(True)
+
+
+def test_server_side_binding_raises_djangos_error_in_a_broken_transaction(db):
+    # With server-side binding nothing is batched: every path statement has its own round
+    # trip, and must still come after Django's broken-transaction check.
+    settings_dict = {**connection.settings_dict, "OPTIONS": {"server_side_binding": True}}
+    wrapper = DatabaseWrapper(settings_dict, "default")
+    with wrapper.cursor() as cursor:  # autocommit: visible to the transaction below
+        cursor.execute("CREATE SCHEMA IF NOT EXISTS fidelity_side")
+    try:
+        wrapper.set_autocommit(False)
+        with pytest.raises(DatabaseError), wrapper.cursor() as cursor:
+            cursor.execute("SELECT 1/0")
+        wrapper.needs_rollback = True  # what atomic() records after such an error
+        with (
+            tenant_context(SchemaDescriptor("fidelity_side")),
+            pytest.raises(TransactionManagementError),
+            wrapper.cursor() as cursor,
+        ):
+            cursor.execute("SELECT 1")
+    finally:
+        wrapper.needs_rollback = False
+        wrapper.rollback()
+        wrapper.set_autocommit(True)
+        with wrapper.cursor() as cursor:
+            cursor.execute("DROP SCHEMA fidelity_side")
+        wrapper.close()
+
+
+def test_flush_sql_cascades_only_when_asked():
+    tables = ["auth_user"]
+    plain = connection.ops.sql_flush(no_style(), tables)
+    cascading = connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
+    assert not any("CASCADE" in statement for statement in plain)
+    assert any("CASCADE" in statement for statement in cascading)

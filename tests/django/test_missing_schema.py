@@ -1,0 +1,102 @@
+"""A tenant whose schema has gone never runs in public: not on a fresh connection, not on a
+persistent connection that used the schema before another process dropped it."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections, connection
+from postgres_harness import django_conninfo
+from sandbox.customers.models import Domain, Tenant
+
+from tenantry import SchemaDescriptor, tenant_context
+from tenantry_django.errors import TenantSchemaMissingError
+
+
+def drop_elsewhere(schema: str) -> None:
+    """Drop ``schema`` the way another process would: its own connection, committed."""
+    with psycopg.connect(django_conninfo(connection.settings_dict), autocommit=True) as other:
+        other.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def current_schema() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_schema()")
+        return str(cursor.fetchone()[0])
+
+
+@pytest.fixture
+def vanishing(transactional_db: None) -> Iterator[Tenant]:
+    tenant = Tenant(schema_name="vanishing")
+    tenant.save()
+    Domain.objects.create(tenant=tenant, domain="vanishing.example.com")
+    yield tenant
+    connection.close()
+    tenant.delete(force_drop=True)
+
+
+def test_a_schema_dropped_by_another_process_fails_at_the_next_request(vanishing):
+    with tenant_context(vanishing):
+        assert current_schema() == "vanishing"  # the connection has used (and checked) it
+    drop_elsewhere("vanishing")
+    close_old_connections()  # what Django does when a request (or a Celery task) starts
+    for _ in range(3):  # every later unit of work, not only the first
+        with (
+            tenant_context(vanishing),
+            pytest.raises(TenantSchemaMissingError, match='schema "vanishing" does not exist'),
+        ):
+            current_schema()
+        close_old_connections()
+    assert current_schema() == "public"  # public itself is untouched
+
+
+def test_the_error_names_the_tenant_and_the_database(transactional_db):
+    with (
+        tenant_context(SchemaDescriptor("never_created")),
+        pytest.raises(TenantSchemaMissingError) as raised,
+    ):
+        current_schema()
+    assert "never_created" in str(raised.value)
+    assert "'default'" in str(raised.value)
+
+
+def _wsgi_get(host: str, path: str = "/") -> tuple[str, bytes]:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SERVER_NAME": host,
+        "SERVER_PORT": "80",
+        "HTTP_HOST": host,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+    }
+    status: list[str] = []
+    body = WSGIHandler()(environ, lambda line, headers: status.append(line))
+    return status[0], b"".join(body)
+
+
+def test_persistent_connections_serving_requests_never_answer_from_public(vanishing, caplog):
+    # Django's own WSGI handler (not the test client), so request_started/finished run
+    # close_old_connections as under gunicorn, with CONN_MAX_AGE keeping the connection.
+    connection.settings_dict["CONN_MAX_AGE"] = None
+    try:
+        status, body = _wsgi_get("vanishing.example.com")
+        assert status.startswith("200")
+        assert b'"schema": "vanishing"' in body
+        drop_elsewhere("vanishing")
+        with caplog.at_level(logging.ERROR, logger="django.request"):
+            answers = [_wsgi_get("vanishing.example.com") for _ in range(3)]
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = 0
+    assert [status[:3] for status, _ in answers] == ["500"] * 3
+    errors = [record.exc_info[1] for record in caplog.records if record.exc_info]
+    assert len(errors) == 3
+    assert all(isinstance(error, TenantSchemaMissingError) for error in errors)
