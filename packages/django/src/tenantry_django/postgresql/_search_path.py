@@ -9,8 +9,9 @@ Two scopes:
 
 - *session*: ``SET search_path`` (or ``set_config(..., false)`` when checked), kept by the
   server session until changed; used when one Django connection owns one server session.
-- *transaction*: ``set_config(..., true)``, undone at the end of the transaction; used under
-  transaction pooling, where consecutive transactions may run on different server sessions.
+- *transaction*: ``SET LOCAL`` (or ``set_config(..., true)`` when checked), undone at the end
+  of the transaction; used under transaction pooling, where consecutive transactions may run
+  on different server sessions.
 """
 
 from __future__ import annotations
@@ -57,16 +58,17 @@ def checked_set_search_path_statement(schema: str) -> str:
 
 @functools.cache
 def local_search_path_statement(schema: str) -> str:
-    """The path for the current transaction only, checked for every schema but public."""
-    if schema == PUBLIC_SCHEMA:
-        template = "SELECT pg_catalog.set_config('search_path', {path}, true)"
-    else:
-        template = (
-            "SELECT {schema}::regnamespace, pg_catalog.set_config('search_path', {path}, true)"
-        )
+    """``SET LOCAL search_path``: the path for the current transaction only."""
+    path = sql.SQL(", ").join(sql.Identifier(name) for name in search_path(schema))
+    return sql.SQL("SET LOCAL search_path = {}").format(path).as_string(None)
+
+
+@functools.cache
+def checked_local_search_path_statement(schema: str) -> str:
+    """The same, failing with "schema ... does not exist" when it does not."""
     return (
-        sql.SQL(template)
-        .format(schema=sql.Literal(schema), path=_path_literal(schema))
+        sql.SQL("SELECT {}::regnamespace, pg_catalog.set_config('search_path', {}, true)")
+        .format(sql.Literal(schema), _path_literal(schema))
         .as_string(None)
     )
 
@@ -76,3 +78,4 @@ def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
         set_search_path_statement.cache_clear()
         checked_set_search_path_statement.cache_clear()
         local_search_path_statement.cache_clear()
+        checked_local_search_path_statement.cache_clear()

@@ -12,8 +12,8 @@ it, and again at every request boundary (Django's ``close_old_connections``), af
 rollback and on every new connection.
 
 Transaction pooling (``TENANTRY_TRANSACTION_POOLING``): consecutive transactions may run on
-different server sessions, so every transaction carries its own transaction-local, checked
-path with its first statement, and nothing session-level is ever set.
+different server sessions, so every transaction carries its own transaction-local path with
+its first statement (checked as above), and nothing session-level is ever set.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from tenantry_django._conf import original_backend, transaction_pooling
 from tenantry_django.errors import TenantSchemaMissingError, TransactionPoolingError
 from tenantry_django.postgresql._cursors import SearchPathCursorMixin, runs_outside_transactions
 from tenantry_django.postgresql._search_path import (
+    checked_local_search_path_statement,
     checked_set_search_path_statement,
     local_search_path_statement,
     set_search_path_statement,
@@ -73,7 +74,7 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
         super().__init__(*args, **kwargs)
         # What the server has now (session mode), or has in this transaction (pooling).
         self._tenantry_applied: str | None = None
-        self._tenantry_verified: set[str] = set()  # schemas seen to exist (session mode)
+        self._tenantry_verified: set[str] = set()  # schemas seen to exist since a boundary
         self._tenantry_pending: tuple[str, str] | None = None  # (schema, what applied becomes)
         self._tenantry_pooled = False
         # The path statement sent in front of the last batched query, kept out of query logs.
@@ -95,17 +96,16 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
             if _transaction_idle(self.connection):  # the next statement starts a transaction
                 self._tenantry_applied = None
             statement = local_search_path_statement(schema)
-            if statement == self._tenantry_applied:
-                return None
-            self._tenantry_pending = (schema, statement)
-            return statement
-        statement = set_search_path_statement(schema)
+            checked = checked_local_search_path_statement
+        else:
+            statement = set_search_path_statement(schema)
+            checked = checked_set_search_path_statement
         if statement == self._tenantry_applied:
             return None
         self._tenantry_pending = (schema, statement)
         if schema == PUBLIC_SCHEMA or schema in self._tenantry_verified:
             return statement
-        return checked_set_search_path_statement(schema)
+        return checked(schema)
 
     def tenantry_mark_applied(self) -> None:
         """The statement from tenantry_pending_statement() went through."""

@@ -1,0 +1,212 @@
+"""What transaction pooling costs: tenantry direct, behind pgbouncer in session mode, and
+behind pgbouncer in transaction mode with ``TENANTRY_TRANSACTION_POOLING``, against plain
+Django (the stock backend, schema-qualified table names) on the same paths.
+
+    hatch run bench:pooling [--units N] [--rounds R] [--tenants T]
+
+One embedded PostgreSQL, one real pgbouncer per mode (pool of 4), 20 tenant schemas each with
+a table of 100 rows. A unit of work is what a request does: activate a tenant, two reads in
+autocommit, then a transaction with an insert and a read. "one tenant" repeats one tenant;
+"rotating" cycles over all of them. Configurations take turns within each round (rotating
+order), and the median of the rounds is printed as µs per unit and as ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import django
+from django.conf import settings
+from postgres_harness import PgBouncer, start_embedded_server, start_pgbouncer
+
+DATABASE = "bench_pooling"
+
+
+def _configure(server: Any) -> None:
+    settings.configure(
+        USE_TZ=True,
+        INSTALLED_APPS=[],
+        DATABASES={"default": _settings(server.host, server.port, server.user, "stock")},
+    )
+    django.setup()
+
+
+def _settings(host: str, port: int, user: str, engine: str) -> dict[str, Any]:
+    return {
+        "ENGINE": (
+            "django.db.backends.postgresql" if engine == "stock" else "tenantry_django.postgresql"
+        ),
+        "NAME": DATABASE,
+        "USER": user,
+        "PASSWORD": "",
+        "HOST": host,
+        "PORT": str(port),
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+    }
+
+
+def _prepare(server: Any, tenants: int) -> list[str]:
+    server.create_database(DATABASE, exist_ok=True)
+    schemas = [f"t{index:02d}" for index in range(tenants)]
+    with server.connect(DATABASE) as connection:
+        for schema in schemas:
+            connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            connection.execute(f"CREATE SCHEMA {schema}")
+            connection.execute(f"CREATE TABLE {schema}.item (id serial PRIMARY KEY, name text)")
+            connection.execute(
+                f"INSERT INTO {schema}.item (name) SELECT 'n' || i FROM generate_series(1, 100) i"
+            )
+    return schemas
+
+
+def _wrapper(settings_dict: dict[str, Any], pooled: bool) -> Any:
+    from django.db.backends.postgresql.base import DatabaseWrapper as StockWrapper
+    from django.test import override_settings
+
+    from tenantry_django.postgresql.base import DatabaseWrapper as TenantWrapper
+
+    from django.db import connections
+
+    settings_dict = connections.configure_settings({"default": settings_dict})["default"]
+    tenantry = settings_dict["ENGINE"] == "tenantry_django.postgresql"
+    wrapper = (TenantWrapper if tenantry else StockWrapper)(settings_dict, "default")
+    with override_settings(TENANTRY_TRANSACTION_POOLING=pooled):
+        wrapper.ensure_connection()  # the mode is read when the connection opens
+    return wrapper
+
+
+def _unit(wrapper: Any, schema: str, qualified: bool) -> None:
+    from tenantry import SchemaDescriptor, tenant_context
+
+    table = f'"{schema}".item' if qualified else "item"
+    with tenant_context(SchemaDescriptor(schema)), wrapper.cursor() as cursor:
+        cursor.execute(f"SELECT name FROM {table} WHERE id = %s", [7])
+        cursor.fetchall()
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        cursor.fetchall()
+        wrapper.set_autocommit(False)
+        try:
+            cursor.execute(f"INSERT INTO {table} (name) VALUES (%s) RETURNING id", ["x"])
+            (new_id,) = cursor.fetchone()
+            cursor.execute(f"SELECT name FROM {table} WHERE id = %s", [new_id])
+            cursor.fetchall()
+            wrapper.commit()
+        finally:
+            wrapper.set_autocommit(True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--units", type=int, default=400, help="units of work per round")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--tenants", type=int, default=20)
+    options = parser.parse_args()
+
+    server = start_embedded_server()
+    bouncers: list[PgBouncer] = []
+    try:
+        _configure(server)
+        schemas = _prepare(server, options.tenants)
+        session = start_pgbouncer(server, "session", pool_size=4)
+        transaction = start_pgbouncer(server, "transaction", pool_size=4)
+        bouncers += [session, transaction]
+        user = server.user
+        paths = {
+            "direct": (server.host, server.port),
+            "pgbouncer session": (session.host, session.port),
+            "pgbouncer transaction": (transaction.host, transaction.port),
+        }
+        # (label, path, engine, pooled setting, schema-qualified names)
+        configurations = [
+            ("plain Django, direct", "direct", "stock", False, True),
+            ("tenantry, direct", "direct", "tenantry", False, False),
+            ("plain Django, pgbouncer session", "pgbouncer session", "stock", False, True),
+            ("tenantry, pgbouncer session", "pgbouncer session", "tenantry", False, False),
+            ("plain Django, pgbouncer transaction", "pgbouncer transaction", "stock", False, True),
+            (
+                "tenantry, pgbouncer transaction (TENANTRY_TRANSACTION_POOLING)",
+                "pgbouncer transaction",
+                "tenantry",
+                True,
+                False,
+            ),
+        ]
+        wrappers = {
+            label: _wrapper(_settings(*paths[path], user, engine), pooled)
+            for label, path, engine, pooled, _ in configurations
+        }
+        results: dict[tuple[str, str], list[float]] = {}
+        scenarios: dict[str, Callable[[int], str]] = {
+            "one tenant": lambda index: schemas[0],
+            "rotating": lambda index: schemas[index % len(schemas)],
+        }
+        for round_index in range(options.rounds + 1):  # round 0 warms up
+            order = configurations[round_index % len(configurations) :]
+            order += configurations[: round_index % len(configurations)]
+            for scenario, pick in scenarios.items():
+                for label, _path, _engine, _pooled, qualified in order:
+                    wrapper = wrappers[label]
+                    started = time.perf_counter()
+                    for index in range(options.units):
+                        _unit(wrapper, pick(index), qualified)
+                    elapsed = time.perf_counter() - started
+                    if round_index:
+                        results.setdefault((label, scenario), []).append(
+                            elapsed / options.units * 1e6
+                        )
+        for wrapper in wrappers.values():
+            wrapper.close()
+        _report(results, configurations, list(scenarios), options)
+    finally:
+        for bouncer in bouncers:
+            bouncer.stop()
+        server.stop()
+
+
+def _report(
+    results: dict[tuple[str, str], list[float]],
+    configurations: list[tuple[str, str, str, bool, bool]],
+    scenarios: list[str],
+    options: argparse.Namespace,
+) -> None:
+    print(
+        f"\nµs per unit of work (2 reads in autocommit + a transaction with an insert and a "
+        f"read), median of {options.rounds} rounds x {options.units} units, "
+        f"{options.tenants} tenants\n"
+    )
+    floor = {
+        "direct": "plain Django, direct",
+        "pgbouncer session": "plain Django, pgbouncer session",
+        "pgbouncer transaction": "plain Django, pgbouncer transaction",
+    }
+    header = f"{'configuration':<64}" + "".join(f"{s:>14}{'vs plain':>10}" for s in scenarios)
+    print(header)
+    for label, path, _engine, _pooled, _qualified in configurations:
+        line = f"{label:<64}"
+        for scenario in scenarios:
+            median = statistics.median(results[(label, scenario)])
+            base = statistics.median(results[(floor[path], scenario)])
+            line += f"{median:>14.0f}{median / base:>9.2f}x"
+        print(line)
+    print()
+    tenantry = {
+        path: label
+        for label, path, engine, _pooled, _qualified in configurations
+        if engine == "tenantry"
+    }
+    for scenario in scenarios:
+        direct = statistics.median(results[(tenantry["direct"], scenario)])
+        session = statistics.median(results[(tenantry["pgbouncer session"], scenario)])
+        pooled = statistics.median(results[(tenantry["pgbouncer transaction"], scenario)])
+        print(
+            f"{scenario}: tenantry transaction mode = {pooled / session:.2f}x session mode "
+            f"(both through pgbouncer), {pooled / direct:.2f}x a direct connection"
+        )
+
+
+if __name__ == "__main__":
+    main()
