@@ -64,12 +64,11 @@ def _prepare(server: Any, tenants: int) -> list[str]:
 
 
 def _wrapper(settings_dict: dict[str, Any], pooled: bool) -> Any:
+    from django.db import connections
     from django.db.backends.postgresql.base import DatabaseWrapper as StockWrapper
     from django.test import override_settings
 
     from tenantry_django.postgresql.base import DatabaseWrapper as TenantWrapper
-
-    from django.db import connections
 
     settings_dict = connections.configure_settings({"default": settings_dict})["default"]
     tenantry = settings_dict["ENGINE"] == "tenantry_django.postgresql"
