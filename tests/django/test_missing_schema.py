@@ -83,20 +83,49 @@ def _wsgi_get(host: str, path: str = "/") -> tuple[str, bytes]:
     return status[0], b"".join(body)
 
 
-def test_persistent_connections_serving_requests_never_answer_from_public(vanishing, caplog):
+def test_persistent_connections_serving_requests_never_answer_from_public(
+    vanishing, persistent_connection, caplog
+):
     # Django's own WSGI handler (not the test client), so request_started/finished run
     # close_old_connections as under gunicorn, with CONN_MAX_AGE keeping the connection.
-    connection.settings_dict["CONN_MAX_AGE"] = None
-    try:
-        status, body = _wsgi_get("vanishing.example.com")
-        assert status.startswith("200")
-        assert b'"schema": "vanishing"' in body
-        drop_elsewhere("vanishing")
-        with caplog.at_level(logging.ERROR, logger="django.request"):
-            answers = [_wsgi_get("vanishing.example.com") for _ in range(3)]
-    finally:
-        connection.settings_dict["CONN_MAX_AGE"] = 0
+    status, body = _wsgi_get("vanishing.example.com")
+    assert status.startswith("200")
+    assert b'"schema": "vanishing"' in body
+    backend = connection.connection.info.backend_pid
+    drop_elsewhere("vanishing")
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        answers = [_wsgi_get("vanishing.example.com") for _ in range(3)]
+    assert connection.connection.info.backend_pid == backend  # the same server session
     assert [status[:3] for status, _ in answers] == ["500"] * 3
     errors = [record.exc_info[1] for record in caplog.records if record.exc_info]
     assert len(errors) == 3
     assert all(isinstance(error, TenantSchemaMissingError) for error in errors)
+
+
+@pytest.fixture
+def persistent_connection(transactional_db: None) -> Iterator[None]:
+    """CONN_MAX_AGE = None: the connection outlives requests, as under gunicorn."""
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = None
+    try:
+        yield
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = 0
+        connection.close()
+
+
+def test_the_check_rides_with_the_first_query_of_each_request(
+    vanishing, persistent_connection, statement_counter
+):
+    with tenant_context(vanishing):
+        current_schema()  # the path is set and checked
+    statement_counter.reset()
+    for _ in range(3):
+        close_old_connections()  # a request boundary
+        with tenant_context(vanishing):
+            assert current_schema() == "vanishing"
+            assert current_schema() == "vanishing"
+    # No path statement (the path is right), one existence check per request, in the same
+    # round trip as the request's first query.
+    assert statement_counter.search_path_statements() == 0
+    assert statement_counter.statements() == 3 * 2 + 3

@@ -73,6 +73,16 @@ def checked_local_search_path_statement(schema: str) -> str:
     )
 
 
+@functools.cache
+def schema_check_statement(schema: str) -> str:
+    """Only the check, for a connection whose path is already right: no columns, no rows
+    (the cast is resolved while the statement is parsed), the cheapest statement that
+    fails when the schema is missing."""
+    return (
+        sql.SQL("SELECT WHERE {}::regnamespace IS NULL").format(sql.Literal(schema)).as_string(None)
+    )
+
+
 def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     if setting == "TENANTRY_EXTRA_SEARCH_PATHS":
         set_search_path_statement.cache_clear()

@@ -34,6 +34,7 @@ from tenantry_django.postgresql._search_path import (
     checked_local_search_path_statement,
     checked_set_search_path_statement,
     local_search_path_statement,
+    schema_check_statement,
     set_search_path_statement,
 )
 from tenantry_django.postgresql.introspection import TenantIntrospection
@@ -100,12 +101,14 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
         else:
             statement = set_search_path_statement(schema)
             checked = checked_set_search_path_statement
+        verified = schema == PUBLIC_SCHEMA or schema in self._tenantry_verified
         if statement == self._tenantry_applied:
-            return None
+            if verified:
+                return None
+            self._tenantry_pending = (schema, statement)
+            return schema_check_statement(schema)  # right path, existence not checked lately
         self._tenantry_pending = (schema, statement)
-        if schema == PUBLIC_SCHEMA or schema in self._tenantry_verified:
-            return statement
-        return checked(schema)
+        return statement if verified else checked(schema)
 
     def tenantry_mark_applied(self) -> None:
         """The statement from tenantry_pending_statement() went through."""
@@ -129,9 +132,8 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
         schema = self._tenantry_pending[0]
         cause = error.__cause__
         sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-        if sqlstate != _INVALID_SCHEMA_NAME or f'schema "{schema}" does not exist' not in str(
-            error
-        ):
+        # The message is in the server's language; the name appears in any of them.
+        if sqlstate != _INVALID_SCHEMA_NAME or schema not in str(error):
             return None
         return TenantSchemaMissingError(
             f'The schema "{schema}" of tenant {get_current_tenant()!r} does not exist in '
@@ -205,11 +207,10 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
 
     def close_if_unusable_or_obsolete(self) -> None:
         # Django calls this when every request starts and ends (Celery around every task):
-        # the next statement checks again that the tenant's schema still exists, so a schema
-        # another process dropped fails loudly instead of resolving names in public.
+        # the first statement of the next one checks again, in its round trip, that the
+        # tenant's schema still exists, so a schema another process dropped fails loudly
+        # instead of resolving names in public.
         self._tenantry_verified.clear()
-        if self._tenantry_applied != set_search_path_statement(PUBLIC_SCHEMA):
-            self._tenantry_applied = None
         super().close_if_unusable_or_obsolete()
 
     def _rollback(self) -> None:
