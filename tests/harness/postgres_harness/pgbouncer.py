@@ -23,6 +23,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from postgres_harness.loopback import free_port
+from postgres_harness.processes import stop_process
 from postgres_harness.server import PostgresServer, _prepare_root_run
 
 PGBOUNCER_VARIABLE = "TENANTRY_TEST_PGBOUNCER"
@@ -95,17 +96,9 @@ class PgBouncer:
         return "\n".join(parts)
 
     def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()  # SIGTERM: immediate shutdown
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
-        if self._directory is not None:
-            shutil.rmtree(self._directory, ignore_errors=True)
-            self._directory = None
+        stop_process(self._process, self._directory)
+        self._process = None
+        self._directory = None
 
 
 def _config(server: PostgresServer, directory: Path, port: int, mode: str, size: int) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from postgres_harness.loopback import free_port
+from postgres_harness.processes import stop_process
 
 REDIS_URL_VARIABLE = "TENANTRY_TEST_REDIS_URL"
 
@@ -45,17 +46,9 @@ class RedisServer:
     _directory: Path | None = field(default=None, repr=False)
 
     def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
-        if self._directory is not None:
-            shutil.rmtree(self._directory, ignore_errors=True)
-            self._directory = None
+        stop_process(self._process, self._directory)
+        self._process = None
+        self._directory = None
 
 
 def start_redis_server() -> RedisServer:
