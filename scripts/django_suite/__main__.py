@@ -49,7 +49,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "labels and environment is the baseline",
     )
     parser.add_argument("--parallel", type=int, default=1, help="runtests.py processes")
-    parser.add_argument("--workdir", type=Path, default=cache_root() / "results")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="where runs are kept (default: one folder per list of labels in the cache, so "
+        "gates of different labels, say CI's --fast beside a full run, never mix results)",
+    )
     parser.add_argument("--allow-list", type=Path, default=ALLOW_LIST)
     parser.add_argument("--timings", action="store_true", help="seconds per label and run")
     parser.add_argument(
@@ -62,6 +67,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     if options.fast and options.labels:
         parser.error("--fast and labels exclude each other")
     options.labels = options.labels or (FAST_LABELS if options.fast else DEFAULT_LABELS)
+    if options.workdir is None:
+        digest = hashlib.sha256(" ".join(sorted(options.labels)).encode()).hexdigest()[:12]
+        options.workdir = cache_root() / "results" / digest
     options.runs = [name.strip() for name in options.runs.split(",") if name.strip()]
     if unknown := set(options.runs) - RUNS.keys():
         parser.error(f"unknown runs {sorted(unknown)}; choose from {', '.join(RUNS)}")
