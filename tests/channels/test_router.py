@@ -8,6 +8,7 @@ import copy
 import json
 import sys
 import types
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -314,3 +315,24 @@ def test_http_through_the_router_is_resolved_once(committed_tenant, monkeypatch)
     page = json.loads(body["body"])
     assert (page["tenant"], page["schema"]) == (alpha.schema_name, alpha.schema_name)
     assert runs == [alpha.host]  # the router's run; the middleware ran none
+
+
+def test_an_idn_domain_is_reached_at_every_spelling_of_its_ascii_host(routes, committed_tenant):
+    """Clients send the ASCII (IDNA) form of a host; the row stored from its Unicode form
+    is found under it, in any case, with a port or a trailing dot."""
+    from sandbox.customers.models import Domain
+
+    books = committed_tenant("books", [], host=f"bücher-{uuid.uuid4().hex[:8]}.localhost")
+    stored = Domain.objects.get(tenant=books).domain
+    assert stored.startswith("xn--")
+    router = TenantProtocolRouter()
+    for host in (stored, f"{stored.upper()}.:8000", f"www.{stored}"):
+        report = async_to_sync(connect)(router, host, "/ws/lobby/")
+        assert report["tenant"] == books.schema_name, host
+
+
+def test_a_raw_unicode_host_header_is_refused_as_django_refuses_it(routes, committed_tenant):
+    # Django's get_host() answers such a Host header with a 400 over HTTP: never a tenant.
+    books = committed_tenant("books", [], host=f"bücher-{uuid.uuid4().hex[:8]}.localhost")
+    messages = async_to_sync(refusal)(TenantProtocolRouter(), books.host)
+    assert close_code(messages) == CLOSE_CODE_NOT_FOUND

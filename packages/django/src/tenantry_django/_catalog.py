@@ -25,5 +25,6 @@ class DjangoTenantCatalog:
         for tenant in queryset:
             hosts: tuple[str, ...] = ()
             if config.dynamic.domain_model:
-                hosts = tuple(str(domain) for domain in tenant.domains.all())
+                # the stored ASCII form, as static DOMAINS are (str() shows IDNs in Unicode)
+                hosts = tuple(domain.address for domain in tenant.domains.all())
             yield CatalogEntry(tenant, TenantKind.DYNAMIC, tenant.schema_name, hosts)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from tenantry import DEFAULT_DATABASE, PUBLIC_SCHEMA, SchemaDescriptor, Tenant
+from tenantry_django._domains import normalize_host
 
 DYNAMIC_KEY = "default"
 DEFAULT_ORIGINAL_BACKEND = "django.db.backends.postgresql"
@@ -174,14 +175,21 @@ def _strings(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def _static_domain(domain: str) -> str:
+    """``host`` or ``host/folder`` with the host in the form requests are looked up in
+    (lowercase, IDNA, no port or trailing dot), as domain rows store theirs."""
+    host, slash, folder = domain.partition("/")
+    return normalize_host(host) + slash + folder.lower()
+
+
 def _static(key: str, entry: Mapping[str, Any]) -> StaticTenantConfig:
     return StaticTenantConfig(
         key=key,
         apps=_strings(entry.get("APPS")),
         urlconf=entry.get("URLCONF"),
         ws_urlconf=entry.get("WS_URLCONF"),
-        domains=tuple(d.lower() for d in _strings(entry.get("DOMAINS"))),
-        fallback_domains=tuple(d.lower() for d in _strings(entry.get("FALLBACK_DOMAINS"))),
+        domains=tuple(_static_domain(d) for d in _strings(entry.get("DOMAINS"))),
+        fallback_domains=tuple(_static_domain(d) for d in _strings(entry.get("FALLBACK_DOMAINS"))),
         session_key=entry.get("SESSION_KEY"),
         header=entry.get("HEADER"),
         database=entry.get("DATABASE") or DEFAULT_DATABASE,

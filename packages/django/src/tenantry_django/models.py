@@ -6,21 +6,25 @@ Subclass them in an app listed in ``TENANTS["public"]["APPS"]`` and name the sub
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import BaseConstraint
 
 from tenantry import DEFAULT_DATABASE, SchemaDescriptor, SchemaNameError, validate_schema_name
 from tenantry_django._clone import clone_schema
 from tenantry_django._conf import get_config
+from tenantry_django._domains import DomainError, normalize_domain, unicode_host
 from tenantry_django.errors import SchemaExistsError
 from tenantry_django.schemas import (
     create_schema,
     drop_schema,
     migrate_schema,
+    refuse_a_tenant_as_clone_reference,
     schema_exists,
 )
 from tenantry_django.signals import (
@@ -134,6 +138,8 @@ class TenantModel(models.Model):
                 and reference.database == self.database
                 and schema_exists(reference.schema_name, self.database)
             ):
+                if reference is not clone_source_override.get():
+                    refuse_a_tenant_as_clone_reference()  # its rows would be every clone's
                 clone_schema(reference.schema_name, self.schema_name, self.database)
                 # A clone of an up-to-date reference needs no migration run at all.
                 migrate_schema(self, verbosity=verbosity, skip_if_current=True)
@@ -155,13 +161,40 @@ class TenantModel(models.Model):
             return super().delete(*args, **kwargs)
 
 
+ONE_PRIMARY_SUFFIX = "_one_primary"
+
+
+def _is_one_primary(constraint: object) -> bool:
+    return (
+        isinstance(constraint, models.UniqueConstraint)
+        and constraint.name is not None
+        and constraint.name.endswith(ONE_PRIMARY_SUFFIX)
+        and tuple(constraint.fields) == ("tenant",)
+    )
+
+
 def _tenant_model_reference() -> str:
     tenants = getattr(settings, "TENANTS", {})
     return str(tenants.get("default", {}).get("TENANT_MODEL", ""))
 
 
+def clean_domain(value: object) -> str:
+    """``value`` in the form requests are looked up in, or a ``ValidationError`` naming it."""
+    try:
+        return normalize_domain(value)
+    except DomainError as error:
+        # No params: the message names the value already, and a "%" in it must stay as typed.
+        raise ValidationError(str(error), code="invalid_domain") from error
+
+
 class DomainModel(models.Model):
-    """A host (and optional subfolder) that serves a tenant; one primary domain per tenant."""
+    """A host (and optional subfolder) that serves a tenant; one primary domain per tenant.
+
+    ``domain`` is stored the way browsers send it (lowercase, IDNA ASCII form, no port,
+    scheme, path or trailing dot); ``unicode_domain`` and ``str()`` show the Unicode form.
+    A row also serves its ``www.`` twin (``example.com`` <-> ``www.example.com``) unless the
+    twin has rows of its own.
+    """
 
     tenant = models.ForeignKey(
         _tenant_model_reference(), on_delete=models.CASCADE, related_name="domains"
@@ -180,15 +213,56 @@ class DomainModel(models.Model):
             models.UniqueConstraint(
                 fields=["tenant"],
                 condition=models.Q(is_primary=True),
-                name="%(app_label)s_%(class)s_one_primary",
+                name=f"%(app_label)s_%(class)s{ONE_PRIMARY_SUFFIX}",
             ),
         ]
 
     def __str__(self) -> str:
+        return f"{self.unicode_domain}/{self.folder}" if self.folder else self.unicode_domain
+
+    @property
+    def unicode_domain(self) -> str:
+        """The domain as people write it (``bücher.example.com``), for display."""
+        return unicode_host(self.domain)
+
+    @property
+    def address(self) -> str:
+        """``domain`` or ``domain/folder`` in ASCII, as URLs carry it."""
         return f"{self.domain}/{self.folder}" if self.folder else self.domain
 
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        # Normalised here, where Django assigns cleaned field values, so that uniqueness and
+        # constraint checks compare the stored form (bücher.example.com and its xn-- form
+        # are one domain). Not a field validator: validators are part of a field's migration
+        # state, and every project would need a migration for them.
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "domain" not in errors and (exclude is None or "domain" not in exclude):
+            try:
+                self.domain = clean_domain(self.domain)
+            except ValidationError as error:
+                errors["domain"] = error.error_list
+        if errors:
+            raise ValidationError(errors)
+
+    def get_constraints(self) -> list[tuple[type[models.Model], Sequence[BaseConstraint]]]:
+        # One primary per tenant is kept by save(), which demotes the other primary (or
+        # promotes a tenant's only domain): a new row with the default is_primary=True is
+        # not a mistake, so validation (full_clean, ModelForm, admin) leaves it to save().
+        # The database constraint stays, against concurrent saves.
+        return [
+            (model, [c for c in constraints if not _is_one_primary(c)])
+            for model, constraints in super().get_constraints()
+        ]
+
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.domain = self.domain.lower()
+        try:
+            self.domain = clean_domain(self.domain)
+        except ValidationError as error:  # never store a domain no request can reach
+            raise ValidationError({"domain": error.error_list}) from error
         manager = type(self)._default_manager
         with transaction.atomic(using=self._state.db or get_config().public_database):
             siblings = manager.filter(tenant_id=self.tenant_id).exclude(pk=self.pk)

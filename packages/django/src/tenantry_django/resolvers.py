@@ -17,7 +17,7 @@ import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -25,11 +25,18 @@ from django.conf import settings
 import tenantry
 from tenantry import RequestInfo, Resolution, Tenant
 from tenantry_django._conf import StaticTenantConfig, get_config
+from tenantry_django._domains import (  # normalize_host: also imported from here
+    could_be_stored,
+    normalize_host,
+    www_twin,
+)
 
 DEFAULT_RESOLVERS = ("domain",)
 DEFAULT_HEADER = "X-Tenant"
 DEFAULT_SESSION_KEY = "tenant"
 DEFAULT_CACHE_SECONDS = 10.0
+
+_Value = TypeVar("_Value")
 
 
 @functools.cache
@@ -125,17 +132,6 @@ def resolve_request(host: str, path: str, describe: Callable[[], RequestInfo]) -
 # -- hosts -----------------------------------------------------------------------------------
 
 
-def normalize_host(host: str) -> str:
-    """Lowercase, without port, trailing dot or a leading ``www.``."""
-    host = host.strip().lower()
-    if host.startswith("["):  # IPv6 literal
-        host = host[: host.find("]") + 1]
-    else:
-        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    host = host.rstrip(".")
-    return host[4:] if host.startswith("www.") else host
-
-
 def first_segment(path: str) -> str:
     return path.lstrip("/").split("/", 1)[0]
 
@@ -152,46 +148,64 @@ class _DomainEntry:
         return Resolution(self.tenant, folder=self.folder or None, resolver="domain")
 
 
-class _HostCache:
-    """host -> {folder: entry}, each host's entries expiring after the configured seconds."""
+class _ExpiringCache(Generic[_Value]):
+    """key -> value, each expiring after the configured seconds.
 
-    def __init__(self) -> None:
-        self._entries: dict[str, tuple[float, dict[str, _DomainEntry]]] = {}
+    Bounded: keys come from clients (hosts under ``ALLOWED_HOSTS = ["*"]``, header values),
+    so a client inventing them makes the table start over instead of growing.
+    """
 
-    def get(self, host: str, load: Callable[[str], dict[str, _DomainEntry]]) -> dict[str, Any]:
+    def __init__(self, max_entries: int = 4096) -> None:
+        self._entries: dict[str, tuple[float, _Value]] = {}
+        self._max_entries = max_entries
+
+    def get(self, key: str, load: Callable[[str], _Value]) -> _Value:
         now = time.monotonic()
-        cached = self._entries.get(host)
+        cached = self._entries.get(key)
         if cached is not None and cached[0] > now:
             return cached[1]
-        entries = load(host)
-        self._entries[host] = (now + cache_seconds(), entries)
-        return entries
+        value = load(key)
+        if len(self._entries) >= self._max_entries and key not in self._entries:
+            self._entries = {}
+        self._entries[key] = (now + cache_seconds(), value)
+        return value
 
-    def expires(self, host: str, default: float) -> float:
-        """When ``host``'s entry expires (``default`` when it has none)."""
-        cached = self._entries.get(host)
+    def expires(self, key: str, default: float) -> float:
+        """When ``key``'s entry expires (``default`` when it has none)."""
+        cached = self._entries.get(key)
         return min(cached[0], default) if cached is not None else default
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def clear(self, **kwargs: Any) -> None:
         self._entries = {}
 
 
-host_cache = _HostCache()
-name_cache = _HostCache()  # dynamic schema names for the header and session resolvers
+# A host's domain rows by folder, and those of its www. twin (consulted when the host's own
+# rows match nothing), from one query.
+_HostEntries = tuple[dict[str, _DomainEntry], dict[str, _DomainEntry]]
+
+host_cache: _ExpiringCache[_HostEntries] = _ExpiringCache()
+# dynamic schema names for the header and session resolvers -> tenant (or None)
+name_cache: _ExpiringCache[Tenant | None] = _ExpiringCache()
 
 
-def _load_host(host: str) -> dict[str, _DomainEntry]:
+def _load_host(host: str) -> _HostEntries:
     config = get_config()
-    if config.dynamic is None or not config.dynamic.domain_model:
-        return {}
+    twin = www_twin(host)
+    if config.dynamic is None or not config.dynamic.domain_model or not could_be_stored(host):
+        return {}, {}  # a host no row can have (a NUL byte, say) never reaches the database
     domain_model = apps.get_model(config.dynamic.domain_model)
+    wanted = [host] if twin is None else [host, twin]
+    own: dict[str, _DomainEntry] = {}
+    twins: dict[str, _DomainEntry] = {}
     with tenantry.tenant_context(None):  # the domain rows are shared
         rows = list(
             domain_model._default_manager.using(config.public_database)
             .select_related("tenant")
-            .filter(domain=host)
+            .filter(domain__in=wanted)
         )
-        entries = {}
         for row in rows:
             redirect_to = None
             if row.redirect_to_primary and not row.is_primary:
@@ -200,22 +214,33 @@ def _load_host(host: str) -> dict[str, _DomainEntry]:
                     .filter(tenant_id=row.tenant_id, is_primary=True)
                     .first()
                 )
-                redirect_to = str(primary) if primary is not None else None
+                redirect_to = primary.address if primary is not None else None
+            entries = own if row.domain == host else twins
             entries[row.folder] = _DomainEntry(row.tenant, row.folder, redirect_to)
-    return entries
+    return own, twins
+
+
+def _entry(entries: dict[str, _DomainEntry], folder: str) -> _DomainEntry | None:
+    entry = entries.get(folder) if folder else None
+    return entries.get("") if entry is None else entry
 
 
 def _static_match(
-    host: str, folder: str, domains: dict[str, StaticTenantConfig]
+    host: str, twin: str | None, folder: str, domains: dict[str, StaticTenantConfig]
 ) -> Resolution | None:
     if not domains:
         return None
-    if folder:
-        static = domains.get(f"{host}/{folder}")
+    for candidate in (host, twin):  # the host as sent first; its www. twin if that fails
+        if candidate is None:
+            continue
+        if folder:
+            static = domains.get(f"{candidate}/{folder}")
+            if static is not None:
+                return Resolution(static.descriptor, folder=folder, resolver="domain")
+        static = domains.get(candidate)
         if static is not None:
-            return Resolution(static.descriptor, folder=folder, resolver="domain")
-    static = domains.get(host)
-    return Resolution(static.descriptor, resolver="domain") if static is not None else None
+            return Resolution(static.descriptor, resolver="domain")
+    return None
 
 
 def _redirect(request: RequestInfo, entry: _DomainEntry) -> str:
@@ -226,16 +251,18 @@ def _redirect(request: RequestInfo, entry: _DomainEntry) -> str:
 
 
 def resolve_by_domain(request: RequestInfo) -> Resolution | None:
-    """Static DOMAINS, then domain rows (with subfolders), then static FALLBACK_DOMAINS."""
+    """Static DOMAINS, then domain rows (with subfolders), then static FALLBACK_DOMAINS.
+
+    At each step the host as sent is tried first, then its ``www.`` twin.
+    """
     host, folder = normalize_host(request.host), first_segment(request.path)
+    twin = www_twin(host)
     config = get_config()
-    found = _static_match(host, folder, config.static_domains)
+    found = _static_match(host, twin, folder, config.static_domains)
     if found is not None:
         return found
-    entries = host_cache.get(host, _load_host)
-    entry = entries.get(folder) if folder else None
-    if entry is None:
-        entry = entries.get("")
+    own, twins = host_cache.get(host, _load_host)
+    entry = _entry(own, folder) or _entry(twins, folder)
     if entry is not None:
         if entry.redirect_to:
             return Resolution(
@@ -245,24 +272,24 @@ def resolve_by_domain(request: RequestInfo) -> Resolution | None:
                 resolver="domain",
             )
         return entry.resolution
-    return _static_match(host, folder, config.static_fallback_domains)
+    return _static_match(host, twin, folder, config.static_fallback_domains)
 
 
 # -- header and session ------------------------------------------------------------------
 
 
-def _load_name(name: str) -> dict[str, Any]:
+def _load_name(name: str) -> Tenant | None:
     config = get_config()
     if config.dynamic is None:
-        return {}
+        return None
     tenant_model = apps.get_model(config.dynamic.tenant_model)
     with tenantry.tenant_context(None):
-        tenant = (
+        tenant: Tenant | None = (
             tenant_model._default_manager.using(config.public_database)
             .filter(schema_name=name)
             .first()
         )
-    return {"": tenant} if tenant is not None else {}
+    return tenant
 
 
 def _by_name(
@@ -274,7 +301,7 @@ def _by_name(
     for static in config.statics.values():
         if value in (static.key, alias_of(static)):
             return Resolution(static.descriptor, resolver=resolver)
-    tenant = name_cache.get(value, _load_name).get("")
+    tenant = name_cache.get(value, _load_name)
     return Resolution(tenant, resolver=resolver) if tenant is not None else None
 
 
