@@ -336,3 +336,19 @@ def test_a_raw_unicode_host_header_is_refused_as_django_refuses_it(routes, commi
     books = committed_tenant("books", [], host=f"bücher-{uuid.uuid4().hex[:8]}.localhost")
     messages = async_to_sync(refusal)(TenantProtocolRouter(), books.host)
     assert close_code(messages) == CLOSE_CODE_NOT_FOUND
+
+
+@override_settings(TENANTRY_RESOLVERS=["header"])
+@pytest.mark.parametrize("value", [b"www\x00", b"\x00", b"a" * 500, b'x"; --', b"\xff\xfe"])
+def test_a_header_that_cannot_be_a_schema_name_is_refused_not_an_error(
+    routes, transactional_db, value
+):
+    async def handshake() -> list[dict[str, Any]]:
+        communicator = websocket(
+            TenantProtocolRouter(), "api.localhost", "/ws/lobby/", (b"x-tenant", value)
+        )
+        await communicator.send_input({"type": "websocket.connect"})
+        await communicator.wait(timeout=5)  # a database error would be raised here
+        return [communicator.output_queue.get_nowait()]
+
+    assert close_code(async_to_sync(handshake)()) == CLOSE_CODE_NOT_FOUND

@@ -301,6 +301,11 @@ def _by_name(
     for static in config.statics.values():
         if value in (static.key, alias_of(static)):
             return Resolution(static.descriptor, resolver=resolver)
+    # The client chose this value: what cannot be a tenant's schema name (a NUL byte, which
+    # PostgreSQL refuses with an error, a 10 kB string, a quote) is no tenant, decided
+    # without a query.
+    if not tenantry.is_valid_schema_name(value):
+        return None
     tenant = name_cache.get(value, _load_name)
     return Resolution(tenant, resolver=resolver) if tenant is not None else None
 
