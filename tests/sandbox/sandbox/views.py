@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+
+from asgiref.sync import sync_to_async
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -48,3 +51,28 @@ def tenant_not_found(request: HttpRequest, exception: Exception) -> HttpResponse
         f"not found in {request.tenant.schema_name}",  # type: ignore[attr-defined]
         status=404,
     )
+
+
+def _note_lines() -> Iterator[str]:
+    # Runs while the server sends the body, after the view (and the middleware) returned.
+    from sandbox.notes.models import Note
+
+    yield f"schema {_current_schema()}\n"
+    for title in Note.objects.values_list("title", flat=True):
+        yield f"note {title}\n"
+
+
+def notes_streamed(request: HttpRequest) -> StreamingHttpResponse:
+    return StreamingHttpResponse(_note_lines(), content_type="text/plain")
+
+
+async def _note_lines_async() -> AsyncIterator[str]:
+    from sandbox.notes.models import Note
+
+    yield f"schema {await sync_to_async(_current_schema)()}\n"
+    async for title in Note.objects.values_list("title", flat=True):
+        yield f"note {title}\n"
+
+
+async def notes_streamed_async(request: HttpRequest) -> StreamingHttpResponse:
+    return StreamingHttpResponse(_note_lines_async(), content_type="text/plain")

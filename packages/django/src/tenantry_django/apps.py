@@ -14,6 +14,7 @@ class TenantryDjangoConfig(AppConfig):
         from tenantry_django import (  # noqa: F401 - registers checks and signals
             _conf,
             _hosts,
+            _pinning,
             _pooling_checks,
             _routing_checks,
             _tenants_checks,
@@ -26,6 +27,7 @@ class TenantryDjangoConfig(AppConfig):
         from tenantry_django.postgresql import _search_path
 
         apply_plugin_settings()
+        _pinning.install()
         self._connect_cache_invalidation()
         for receiver in (
             on_setting_changed,

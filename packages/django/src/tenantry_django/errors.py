@@ -17,6 +17,13 @@ class TenantAppNotInstalledError(TenantryError, LookupError):
     """A model was used in a tenant whose schema does not have its app."""
 
 
+class CrossTenantError(TenantryError, ValueError):
+    """Rows or queries of two tenants were mixed: related, combined, or run in the other.
+
+    A ``ValueError``, like Django's error for relating instances of two databases.
+    """
+
+
 class SchemaExistsError(TenantryError):
     """A new tenant's schema name is already taken by a schema in its database."""
 
@@ -32,3 +39,11 @@ class TenantSchemaMissingError(TenantryError, ProgrammingError):
 
 class TransactionPoolingError(TenantryError, NotSupportedError):
     """A statement cannot carry a tenant's search path under transaction pooling."""
+
+
+class FlushRefusedError(TenantryError, NotSupportedError):
+    """A flush of public would empty tables of other schemas (tenants' tables that reference
+    public's); nothing was flushed.
+
+    A ``NotSupportedError``, the error PostgreSQL's own refusal would have raised.
+    """

@@ -16,8 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponsePerm
 from django.http.request import HttpHeaders
 from django.utils.module_loading import import_string
 
-from tenantry import RequestInfo, Resolution, tenant_context
+from tenantry import RequestInfo, Resolution, Tenant, tenant_context
 from tenantry_django._hosts import request_host
+from tenantry_django._pinning import steps_in
 from tenantry_django._urlconf import folder_urlconf, urlconf_for
 from tenantry_django.resolvers import resolve_request
 
@@ -75,6 +76,15 @@ def _carried(request: HttpRequest) -> Any:
     return scope.get(SCOPE_RESOLUTION_KEY, _NOT_CARRIED) if scope is not None else _NOT_CARRIED
 
 
+def _streaming_in(tenant: Tenant, response: Any) -> Any:
+    """A streaming response produces its content after the view returned: with the tenant."""
+    if getattr(response, "streaming", False) and getattr(response, "file_to_stream", None) is None:
+        # (A FileResponse reads a file, no tenant needed; rewrapping it would cost the
+        # server's sendfile path.)
+        response.streaming_content = steps_in(tenant, response.streaming_content)
+    return response
+
+
 class TenantMiddleware:
     sync_capable = True
     async_capable = True
@@ -127,7 +137,8 @@ class TenantMiddleware:
             return early
         assert resolution is not None
         with tenant_context(resolution.tenant):
-            return self.get_response(request)
+            response = self.get_response(request)
+        return _streaming_in(resolution.tenant, response)
 
     async def __acall__(self, request: HttpRequest) -> Any:
         if isinstance(_carried(request), Resolution):
@@ -141,4 +152,5 @@ class TenantMiddleware:
         assert resolution is not None
         get_response: Callable[[HttpRequest], Awaitable[Any]] = self.get_response
         with tenant_context(resolution.tenant):
-            return await get_response(request)
+            response = await get_response(request)
+        return _streaming_in(resolution.tenant, response)

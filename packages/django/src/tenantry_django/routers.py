@@ -15,16 +15,19 @@ from django.db.models import Model
 
 from tenantry import PUBLIC_SCHEMA, describe, get_current_tenant
 from tenantry_django._conf import get_config
+from tenantry_django._pinning import check_relation, tenant_of
 from tenantry_django.errors import NoActiveTenantError, TenantAppNotInstalledError
 
 
 class TenantRouter:
-    def _db_for(self, model: type[Model]) -> str | None:
+    def _db_for(self, model: type[Model], hints: dict[str, Any]) -> str | None:
         config = get_config()
         label = model._meta.app_label
-        tenant = get_current_tenant()
         if label not in config.tenant_labels:
             return config.public_database  # shared apps, and apps TENANTS does not list
+        # An instance (saved, deleted, or whose related manager this is) keeps its tenant.
+        instance = hints.get("instance")
+        tenant = (tenant_of(instance) if instance is not None else None) or get_current_tenant()
         if tenant is None or tenant.schema_name == PUBLIC_SCHEMA:
             if label in config.public_labels:
                 return config.public_database
@@ -42,14 +45,16 @@ class TenantRouter:
         return tenant.database
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
-        return self._db_for(model)
+        return self._db_for(model, hints)
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str | None:
-        return self._db_for(model)
+        return self._db_for(model, hints)
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:
         # Tenant rows may point at shared rows (search path "tenant, public"), and rows of one
-        # place at each other; anything spanning two databases cannot work.
+        # tenant at each other; rows of two tenants never (CrossTenantError), and anything
+        # spanning two databases cannot work.
+        check_relation(obj1, obj2)
         return obj1._state.db == obj2._state.db or None
 
     def allow_migrate(
