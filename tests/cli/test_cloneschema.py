@@ -109,3 +109,23 @@ def test_a_failure_halfway_leaves_no_target(monkeypatch: pytest.MonkeyPatch) -> 
         cloneschema("clone_src", "clone_dst")
 
     assert not schema_exists("clone_dst", "default")
+
+
+@pytest.mark.usefixtures("source")
+@pytest.mark.parametrize(
+    ("target", "owner"),
+    [
+        ("clone_no_schema_yet", "dynamic tenant 'clone_no_schema_yet' (database 'default')"),
+        ("www", "static tenant 'www'"),
+    ],
+)
+def test_a_tenants_schema_is_never_a_target(target: str, owner: str) -> None:
+    # A tenant row whose schema is not created yet (migrate would create it empty).
+    Tenant.objects.bulk_create([Tenant(schema_name="clone_no_schema_yet")])
+
+    with pytest.raises(CommandError) as refused:
+        cloneschema("clone_src", target)
+
+    assert f"Target schema {target!r} in 'default' belongs to {owner}" in str(refused.value)
+
+    assert not schema_exists(target, "default")

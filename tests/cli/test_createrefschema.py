@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
+from sandbox.customers.models import Tenant
 from sandbox.notes.models import Note
 
 from tenantry import SchemaDescriptor, tenant_context
@@ -86,3 +87,34 @@ def test_without_a_configured_reference_it_says_what_to_set() -> None:
         createrefschema()
 
     assert not schema_exists("sample", "default")
+
+
+@pytest.mark.parametrize("recreate", [[], ["--recreate"]])
+def test_a_reference_that_is_a_dynamic_tenants_schema_is_refused(recreate: list[str]) -> None:
+    tenant = Tenant(schema_name="r000")
+    tenant.save()
+    with tenant_context(tenant):
+        Note.objects.create(title="the tenant's own")
+    check_deferred_constraints()
+    tenants = {**settings.TENANTS, "default": {**settings.TENANTS["default"]}}
+    tenants["default"]["CLONE_REFERENCE"] = "r000"
+
+    with override_settings(TENANTS=tenants), pytest.raises(CommandError) as refused:
+        createrefschema(*recreate)
+
+    assert "names schema 'r000', which belongs to dynamic tenant 'r000' (database 'default')" in (
+        str(refused.value)
+    )
+    assert "nothing was dropped or migrated" in str(refused.value)
+    with tenant_context(tenant):
+        assert list(Note.objects.values_list("title", flat=True)) == ["the tenant's own"]
+
+
+def test_a_reference_that_is_a_static_tenants_schema_is_refused() -> None:
+    tenants = {**settings.TENANTS, "default": {**settings.TENANTS["default"]}}
+    tenants["default"]["CLONE_REFERENCE"] = "www"
+
+    with override_settings(TENANTS=tenants), pytest.raises(CommandError, match="static tenant"):
+        createrefschema("--recreate")
+
+    assert not schema_exists("www", "default")

@@ -6,9 +6,16 @@ import copy
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import connection
 from django.test import override_settings
 
-from tenantry_django._tenants_checks import check_schema_names_in_database, check_tenants
+from tenantry_django._tenants_checks import (
+    check_clone_reference_is_no_dynamic_tenant,
+    check_schema_names_in_database,
+    check_tenants,
+)
 
 
 def tenants(**changes):
@@ -114,6 +121,40 @@ def test_dynamic_schema_names_clashing_with_static_keys_are_found_in_the_databas
     assert ids(messages) == ["tenantry.E018"]
     assert "'blog'" in messages[0].msg
     assert check_schema_names_in_database(databases=["default"]) == []
+
+
+def with_clone_reference(name):
+    return tenants(default={**settings.TENANTS["default"], "CLONE_REFERENCE": name})
+
+
+def test_the_clone_reference_may_not_be_a_static_tenant():
+    with override_settings(TENANTS=with_clone_reference("www")):
+        messages = check_tenants()
+    assert ids(messages) == ["tenantry.E022"]
+    assert "is 'www', the schema of static tenant 'www'" in messages[0].msg
+    assert "Name a schema no tenant uses" in messages[0].hint
+
+
+@pytest.mark.django_db
+def test_plain_check_finds_a_clone_reference_that_is_a_dynamic_tenant(make_tenant):
+    make_tenant("r000")
+    with override_settings(TENANTS=with_clone_reference("r000")):
+        with pytest.raises(SystemCheckError, match=r"tenantry\.E022") as failed:
+            call_command("check")  # no --database: database-tagged checks do not run
+    assert "the schema of dynamic tenant 'r000' (database 'default')" in str(failed.value)
+    assert "tenantry.E018" not in str(failed.value)  # reported once
+    with override_settings(TENANTS=with_clone_reference("r001")):
+        assert check_clone_reference_is_no_dynamic_tenant() == []
+
+
+@pytest.mark.django_db
+def test_a_tenant_table_not_migrated_yet_holds_no_such_tenant():
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        cursor.execute("ALTER TABLE customers_tenant RENAME TO customers_tenant_later")
+    with override_settings(TENANTS=with_clone_reference("r000")):
+        assert check_clone_reference_is_no_dynamic_tenant() == []
+    with connection.cursor() as cursor:  # the caller's transaction is still usable
+        cursor.execute("SELECT 1")
 
 
 def routing_ids() -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import override_settings
 from sandbox.customers.models import Tenant
@@ -146,3 +147,23 @@ def test_tenantrys_migrate_yields_what_djangos_migrate_command_yields(db):
     assert ours["migrations"]
     for part in SNAPSHOT_QUERIES:
         assert ours[part] == django[part], part
+
+
+def test_a_new_tenant_is_never_a_copy_of_another_tenant(db):
+    # CLONE_REFERENCE pointed at a live tenant's schema after the tenant was made.
+    r000 = Tenant(schema_name="r000")
+    r000.save()
+    with tenant_context(r000):
+        Note.objects.create(title="r000's private note")
+    default = {**settings.TENANTS["default"], "CLONE_REFERENCE": "r000"}
+
+    with (
+        override_settings(TENANTS={**settings.TENANTS, "default": default}),
+        pytest.raises(ImproperlyConfigured, match="belongs to dynamic tenant 'r000'"),
+    ):
+        Tenant(schema_name="newcomer").save()
+
+    assert not Tenant.objects.filter(schema_name="newcomer").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regnamespace('newcomer')")
+        assert cursor.fetchone() == (None,)

@@ -161,11 +161,13 @@ def _placement_errors() -> list[CheckMessage]:
     reference = config.dynamic.clone_reference if config.dynamic else None
     if reference:
         try:
-            validate_schema_name(reference, reserved=config.statics.keys())
+            validate_schema_name(reference)
         except SchemaNameError as error:
             errors.append(
                 Error(f'TENANTS["default"]["CLONE_REFERENCE"]: {error}', id="tenantry.E013")
             )
+        if reference in config.statics:
+            errors.append(_reference_is_a_tenant(f"static tenant {reference!r}"))
         taken.add(reference)
     for extra in config.extra_search_paths:
         if extra in taken:
@@ -188,6 +190,18 @@ def _placement_errors() -> list[CheckMessage]:
                 )
             )
     return errors
+
+
+def _reference_is_a_tenant(owner: str) -> CheckMessage:
+    reference = get_config().clone_reference()
+    name = reference.schema_name if reference else ""
+    return Error(
+        f'TENANTS["default"]["CLONE_REFERENCE"] is {name!r}, the schema of {owner}: new '
+        "tenants would be cloned from that tenant, rows included, and `createrefschema "
+        "--recreate` would drop its data.",
+        hint='Name a schema no tenant uses, e.g. "sample", then run `manage.py createrefschema`.',
+        id="tenantry.E022",
+    )
 
 
 def _setup_warnings() -> list[CheckMessage]:
@@ -232,6 +246,27 @@ def check_tenants(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return _placement_errors() + _setup_warnings()
 
 
+@register()
+def check_clone_reference_is_no_dynamic_tenant(
+    app_configs: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """``CLONE_REFERENCE`` must not be a dynamic tenant's schema.
+
+    Not a database-tagged check, which plain ``manage.py check`` skips: the tenant table is
+    read when it can be (a database not reachable or not migrated yet has no such tenant).
+    """
+    if _structure_errors(getattr(settings, "TENANTS", None)):
+        return []
+    config = get_config()
+    reference = config.clone_reference()
+    if reference is None or config.dynamic is None or reference.schema_name in config.statics:
+        return []  # the static case is reported by check_tenants
+    from tenantry_django.schemas import schema_owner
+
+    owner = schema_owner(reference.schema_name)  # None when the table cannot be read
+    return [] if owner is None else [_reference_is_a_tenant(owner)]
+
+
 @register(Tags.database)
 def check_schema_names_in_database(
     app_configs: Any = None, databases: Any = None, **kwargs: Any
@@ -243,7 +278,10 @@ def check_schema_names_in_database(
     if config.dynamic is None or config.public_database not in databases:
         return []
     tenant_model = apps.get_model(config.dynamic.tenant_model)
+    # The clone reference is check_clone_reference_is_no_dynamic_tenant's (tenantry.E022).
     reserved = config.reserved_schema_names - {PUBLIC_SCHEMA}
+    if config.dynamic.clone_reference:
+        reserved -= {config.dynamic.clone_reference}
     try:
         clashes = sorted(
             tenant_model._default_manager.using(config.public_database)
@@ -255,8 +293,8 @@ def check_schema_names_in_database(
         return []  # not migrated yet: nothing can clash
     return [
         Error(
-            f"Dynamic tenant schema {name!r} clashes with a static tenant key, the clone "
-            "reference or an extra search path.",
+            f"Dynamic tenant schema {name!r} clashes with a static tenant key or an extra "
+            "search path.",
             hint="Rename the static key (or the setting), or move the tenant to another schema.",
             id="tenantry.E018",
         )

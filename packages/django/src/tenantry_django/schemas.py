@@ -8,10 +8,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -154,6 +155,55 @@ def create_clone_reference(*, verbosity: int = 0) -> SchemaDescriptor:
 def clone_reference() -> SchemaDescriptor | None:
     """The ``CLONE_REFERENCE`` schema new tenants copy; None when it is not configured."""
     return get_config().clone_reference()
+
+
+def schema_owner(schema_name: str, database: str | None = None) -> str | None:
+    """The tenant whose schema ``schema_name`` is (in ``database``; None: in any), described
+    for a message (``static tenant 'www'``, ``dynamic tenant 'acme' (database 'default')``),
+    or None. Dynamic tenants are looked up in their table; before it exists there are none.
+    """
+    config = get_config()
+    static = config.statics.get(schema_name)
+    if static is not None and database in (None, static.database):
+        return f"static tenant {schema_name!r}"
+    if config.dynamic is None:
+        return None
+    model = apps.get_model(config.dynamic.tenant_model)
+    rows = model._default_manager.using(config.public_database).filter(schema_name=schema_name)
+    if database is not None:
+        rows = rows.filter(database=database)
+    try:  # a savepoint: a missing table must not break the caller's transaction
+        with transaction.atomic(using=config.public_database):
+            found = rows.values_list("database", flat=True).first()
+    except DatabaseError:
+        return None  # not migrated yet: no dynamic tenants
+    if found is None:
+        return None
+    return f"dynamic tenant {schema_name!r} (database {found!r})"
+
+
+def clone_reference_owner() -> str | None:
+    """The tenant whose schema ``CLONE_REFERENCE`` names (see :func:`schema_owner`), or None.
+
+    The reference is copied, rows included, into every new tenant, and ``createrefschema
+    --recreate`` drops it: it must never be a tenant's schema.
+    """
+    reference = clone_reference()
+    if reference is None:
+        return None
+    return schema_owner(reference.schema_name)
+
+
+def refuse_a_tenant_as_clone_reference() -> None:
+    """Raise ``ImproperlyConfigured`` when ``CLONE_REFERENCE`` is a tenant's schema."""
+    reference = clone_reference()
+    owner = clone_reference_owner()
+    if reference is not None and owner is not None:
+        raise ImproperlyConfigured(
+            f'TENANTS["default"]["CLONE_REFERENCE"] names schema {reference.schema_name!r}, '
+            f"which belongs to {owner}: a new tenant would be cloned from it, rows included. "
+            "Point CLONE_REFERENCE at a schema no tenant uses (tenantry.E022)."
+        )
 
 
 def clone_schema(source: str, target: str, database: str) -> None:

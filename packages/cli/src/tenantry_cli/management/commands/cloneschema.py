@@ -1,7 +1,9 @@
 """``manage.py cloneschema SOURCE TARGET [--database ALIAS]``: copy a schema into a new one.
 
 Structure and rows are copied in one transaction: either TARGET is a complete copy or it
-does not exist. No tenant row is created; this is the schema-level tool.
+does not exist. No tenant row is created; this is the schema-level tool. TARGET may not be a
+tenant's schema (a row whose schema is missing, a static key): that tenant would start out
+with another schema's rows.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tenantry import DEFAULT_DATABASE, SchemaNameError, validate_schema_name
-from tenantry_django.schemas import clone_schema, schema_exists
+from tenantry_django.schemas import clone_schema, schema_exists, schema_owner
 
 
 class Command(BaseCommand):
@@ -47,6 +49,13 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"Target schema {target!r} already exists in {database!r}; nothing was "
                     "copied. Choose a new name or drop it first."
+                )
+            owner = schema_owner(target, database)
+            if owner is not None:
+                raise CommandError(
+                    f"Target schema {target!r} in {database!r} belongs to {owner}; nothing "
+                    "was copied: the tenant would start out with the rows of "
+                    f"{source!r}. Create its schema with `manage.py migrate -s {target}`."
                 )
             clone_schema(source, target, database)
         self.stdout.write(f"Cloned schema {source!r} into {target!r} in database {database!r}.")

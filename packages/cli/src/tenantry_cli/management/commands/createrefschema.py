@@ -1,7 +1,8 @@
 """``manage.py createrefschema [--recreate]``: build and migrate the clone reference.
 
 New tenants are copied from ``TENANTS["default"]["CLONE_REFERENCE"]`` when that schema
-exists, which is much faster than migrating each one.
+exists, which is much faster than migrating each one. A reference that names a tenant's
+schema is refused before anything is dropped or migrated (tenantry.E022 reports it too).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db import transaction
 from tenantry import describe
 from tenantry_django.schemas import (
     clone_reference,
+    clone_reference_owner,
     create_clone_reference,
     drop_schema,
     is_migrated,
@@ -43,6 +45,13 @@ class Command(BaseCommand):
                 'the schema new tenants are cloned from, e.g. "sample".'
             )
         name = describe(reference)
+        owner = clone_reference_owner()
+        if owner is not None:
+            raise CommandError(
+                f'TENANTS["default"]["CLONE_REFERENCE"] names schema '
+                f"{reference.schema_name!r}, which belongs to {owner}; nothing was dropped or "
+                "migrated. Point CLONE_REFERENCE at a schema no tenant uses (tenantry.E022)."
+            )
         # One transaction: a failed rebuild leaves the previous reference in place.
         with transaction.atomic(using=reference.database):
             existed = schema_exists(reference.schema_name, reference.database)
