@@ -10,12 +10,14 @@ import logging
 import pytest
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.backends.postgresql.operations import DatabaseOperations as StockOperations
 from django.db.transaction import TransactionManagementError
-from django.db.utils import DatabaseError
+from django.db.utils import DatabaseError, NotSupportedError
 from django.test.utils import CaptureQueriesContext
 from sandbox.notes.models import Note
 
 from tenantry import SchemaDescriptor, tenant_context
+from tenantry_django.errors import FlushRefusedError
 from tenantry_django.postgresql.base import DatabaseWrapper
 
 
@@ -156,3 +158,25 @@ def test_flush_sql_cascades_only_when_asked():
     cascading = connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
     assert not any("CASCADE" in statement for statement in plain)
     assert any("CASCADE" in statement for statement in cascading)
+
+
+@pytest.mark.parametrize("allow_cascade", [False, True])
+@pytest.mark.parametrize("reset_sequences", [False, True])
+def test_flush_sql_is_the_stock_backends_and_needs_no_database(allow_cascade, reset_sequences):
+    # No database access here: sqlflush prints this SQL without a server.
+    tables = ["auth_user", "auth_group", "customers_tenant"]
+    options = {"reset_sequences": reset_sequences, "allow_cascade": allow_cascade}
+    stock = StockOperations(connection).sql_flush(no_style(), tables, **options)
+    assert connection.ops.sql_flush(no_style(), tables, **options) == stock
+
+
+def test_a_flush_postgresql_would_refuse_names_the_tenant_tables_before_running(tenant):
+    from django.contrib.auth.models import User
+
+    User.objects.create(username="kept")
+    statements = connection.ops.sql_flush(no_style(), ["auth_user", "auth_group"])
+    with pytest.raises(FlushRefusedError) as refused:
+        connection.ops.execute_sql_flush(statements)
+    assert "fidelity.notes_note (references auth_user)" in str(refused.value)
+    assert isinstance(refused.value, NotSupportedError)  # what PostgreSQL's refusal raises
+    assert User.objects.filter(username="kept").exists()  # nothing ran

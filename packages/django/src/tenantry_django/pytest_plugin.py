@@ -4,11 +4,15 @@
   cloned from a template schema migrated once per session (again after a
   transactional test); gone with the test's transaction.
 - ``tenant``: one ready tenant on ``tenant.test``; ``tenant_client``: a client calling it.
+
+After a transactional test (``transactional_db``, ``live_server``) pytest-django empties the
+tables with Django's flush; here that flush covers every schema (``flushing_every_schema``),
+so tenants the test committed go with their schemas.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
@@ -33,13 +37,36 @@ def tenantry_template(_tenantry_template_session: None, django_db_blocker: Any) 
         return ensure_template_schema()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, object, object]:
+    """pytest-django's flush runs while the test's fixtures are torn down: within this hook.
+    A flush of public refuses while tenant tables reference its tables; the tests' flush
+    covers every schema instead (tenant schemas dropped with their rows, others emptied)."""
+    from tenantry_django.schemas import flushing_every_schema
+
+    with flushing_every_schema():
+        return (yield)
+
+
+def _transactional(request: pytest.FixtureRequest) -> bool:
+    """Whether pytest-django flushes after this test (its own rule)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    return any(
+        name in request.fixturenames
+        for name in ("transactional_db", "live_server", "django_db_reset_sequences")
+    )
+
+
 @pytest.fixture(autouse=True)
 def _tenantry_template_out_of_flush(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After a transactional test pytest-django empties the tables with Django's flush, which
-    (like Django's own backend) does not cascade into other schemas. The template's tables
-    reference shared ones, so it is dropped first; the next test that needs it migrates it
-    again."""
-    if "transactional_db" not in request.fixturenames:
+    """The template schema is dropped before a transactional test's flush, which would
+    otherwise empty it, losing the rows its migrations made; the next test that needs it
+    migrates it again."""
+    if not _transactional(request):
         yield
         return
     request.getfixturevalue("transactional_db")  # set up first, so torn down after this

@@ -20,6 +20,8 @@ from psycopg import sql
 
 from tenantry import SchemaDescriptor, Tenant, tenant_context, validate_schema_name
 from tenantry_django._conf import get_config
+from tenantry_django._flush import EverySchemaPlan, every_schema_plan
+from tenantry_django._flush import flushing_every_schema as flushing_every_schema
 
 
 def _execute(database: str, statement: sql.Composable) -> None:
@@ -215,3 +217,15 @@ def clone_schema(source: str, target: str, database: str) -> None:
     from tenantry_django._clone import clone_schema as clone
 
     clone(source, target, database)
+
+
+def every_schema_flush_plan(database: str) -> EverySchemaPlan:
+    """What a flush of ``database`` within :func:`flushing_every_schema` drops (``dropped``:
+    the schemas of the dynamic tenants whose rows go) and empties besides public's tables
+    (``emptied``: ``(schema, table)`` pairs)."""
+    connection = connections[database]
+    with tenant_context(None):
+        tables = connection.introspection.django_table_names(
+            only_existing=True, include_views=False
+        )
+        return every_schema_plan(connection, tables)

@@ -5,7 +5,12 @@ class), inside the test's transaction, so they disappear with it.
 
 pytest (with pytest-django): the fixtures ``tenant``, ``tenant_factory`` and
 ``tenant_client`` come with this package (entry point ``pytest11``). unittest: subclass
-:class:`TenantTestCase`.
+:class:`TenantTestCase`, or :class:`TenantTransactionTestCase` where tests must commit.
+
+Transactional tests end with Django's flush of public, which refuses while tenant tables
+reference public's (``FlushRefusedError``). The pytest plugin and TenantTransactionTestCase
+drop the template schema and flush within ``flushing_every_schema()``: the schemas of the
+tenants the test created are dropped, other schemas are emptied along with public.
 """
 
 from __future__ import annotations
@@ -16,12 +21,18 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
-from django.test import Client, TestCase
+from django.test import Client, TestCase, TransactionTestCase
 
-from tenantry import SchemaDescriptor, activate, deactivate
+from tenantry import SchemaDescriptor, activate, deactivate, tenant_context
 from tenantry_django._conf import get_config
 from tenantry_django.models import clone_source_override
-from tenantry_django.schemas import create_schema, drop_schema, migrate_schema, schema_exists
+from tenantry_django.schemas import (
+    create_schema,
+    drop_schema,
+    flushing_every_schema,
+    migrate_schema,
+    schema_exists,
+)
 
 TEMPLATE_SCHEMA = "tenantry_test_template"
 _counter = itertools.count(1)
@@ -118,10 +129,40 @@ class TenantTestCase(TestCase):
         self.addCleanup(deactivate)
 
 
+class TenantTransactionTestCase(TransactionTestCase):
+    """A TransactionTestCase with ``self.tenant`` (committed, active during each test) and
+    ``self.tenant_client``, whose flush after each test covers every schema.
+
+    Django's flush of public refuses while tenant tables reference public's (a note's
+    author is a user). Here it runs within ``flushing_every_schema()``, after the template
+    schema is dropped: the tenants' schemas go with their rows, other schemas are emptied.
+    """
+
+    tenant_domain = "tenant.test"
+    tenant: Any
+    tenant_client: TenantClient
+
+    def setUp(self) -> None:
+        super().setUp()
+        ensure_template_schema()
+        self.tenant = create_tenant(domain=self.tenant_domain)
+        self.tenant_client = TenantClient(self.tenant)
+        activate(self.tenant)
+        self.addCleanup(deactivate)
+
+    def _fixture_teardown(self) -> None:
+        # Django's flush of every database of the test; a template left behind would be
+        # emptied with the rest, losing the rows its migrations made, so it is rebuilt.
+        with tenant_context(None), flushing_every_schema():
+            drop_template_schema()
+            super()._fixture_teardown()  # type: ignore[misc]  # private, missing in the stubs
+
+
 __all__ = [
     "TEMPLATE_SCHEMA",
     "TenantClient",
     "TenantTestCase",
+    "TenantTransactionTestCase",
     "create_tenant",
     "drop_template_schema",
     "ensure_template_schema",
