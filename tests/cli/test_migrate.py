@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -23,7 +24,11 @@ from postgres_harness import django_conninfo
 from sandbox.customers.models import Tenant
 
 from tenantry import tenant_context
-from tenantry_django.schemas import create_schema, migrate_schema_with_command
+from tenantry_django.schemas import (
+    create_clone_reference,
+    create_schema,
+    migrate_schema_with_command,
+)
 
 UNIQUE_TITLES = {"notes": "sandbox.notes.migrations_unique_titles"}
 NOTES_MIGRATIONS = {("notes", "0001_initial"), ("notes", "0002_welcome_tag")}
@@ -226,6 +231,56 @@ def test_migration_status_shows_who_is_behind_and_on_what(make_fleet, capsys):
     assert "3 schema(s), 2 not up to date" in out
     assert "cli_0" not in out
     assert "cli_1: behind by 2 (pending: notes.0003_unique_title, notes.0004_note_pinned)" in out
+
+
+@pytest.fixture
+def reference_behind(admin: psycopg.Connection) -> Iterator[str]:
+    """The clone reference ``sample``, committed at the sandbox's own migrations: behind by
+    two under UNIQUE_TITLES. Dropped afterwards."""
+    create_clone_reference()
+    yield "sample"
+    admin.execute("DROP SCHEMA IF EXISTS sample CASCADE")
+
+
+def test_migrate_brings_the_clone_reference_up_to_date_without_counting_it(
+    make_fleet, admin, capsys, reference_behind
+):
+    make_fleet(2)
+    with override_settings(MIGRATION_MODULES=UNIQUE_TITLES):
+        call_command("migrate", "--skip-public", "-s", ":dynamic:")
+        out = capsys.readouterr().out
+        assert recorded(admin, "sample") >= ALL_UNIQUE_TITLES
+        assert snapshot(admin, "sample") == snapshot(admin, "cli_0")
+    assert "Tenant schemas (2):" in out
+    assert "Summary: 2 schema(s): 2 ok" in out
+    assert "Clone reference:\n  sample (clone reference): ok (" in out
+    assert "2 migrations applied" in out.partition("Clone reference:")[2]
+
+
+def test_migrate_never_creates_the_clone_reference(make_fleet, admin, capsys):
+    make_fleet(1)
+    fleet_migrate()
+    call_command("migrationstatus", "-s", ":dynamic:")
+    assert not schema_exists(admin, "sample")
+    assert "sample (clone reference): not created (manage.py createrefschema)" in (
+        capsys.readouterr().out
+    )
+
+
+def test_migration_status_shows_the_clone_reference_on_its_own_row(
+    make_fleet, capsys, reference_behind
+):
+    make_fleet(2)
+    with override_settings(MIGRATION_MODULES=UNIQUE_TITLES):
+        call_command("migrationstatus", "-s", ":dynamic:", "--behind")
+    out = capsys.readouterr().out
+    assert "2 schema(s), 2 not up to date" in out  # tenants only
+    assert (
+        "sample (clone reference): behind by 2 "
+        "(pending: notes.0003_unique_title, notes.0004_note_pinned)"
+    ) in out
+    call_command("migrationstatus", "-s", "cli_0")
+    assert "sample (clone reference): up to date" in capsys.readouterr().out
 
 
 def _sandbox_env() -> dict[str, str]:

@@ -1,5 +1,6 @@
 """``manage.py migrate``: Django's migrate for the public schema, then every selected tenant
-schema through the fleet migrate (``-s``, default ``:all:``), creating missing schemas.
+schema through the fleet migrate (``-s``, default ``:all:``), creating missing schemas, then
+the clone reference when it exists (not a tenant: never selected, counted or created here).
 
 With a tenant active (code calling ``call_command("migrate")`` inside a tenant context) it
 is Django's migrate for that tenant's schema only. Django's single-database modes (an app
@@ -16,15 +17,16 @@ from django.core.management.base import CommandParser
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import DatabaseError
 
-from tenantry import PUBLIC_SCHEMA, Tenant, get_current_tenant
+from tenantry import PUBLIC_SCHEMA, Tenant, describe, get_current_tenant
 from tenantry_cli._fleet import migrate_fleet
-from tenantry_cli._runner import fail_if_any_failed, print_summary
+from tenantry_cli._runner import Outcome, fail_if_any_failed, print_summary
 from tenantry_cli._selection import (
     add_create_schemas_argument,
     add_executor_argument,
     add_schema_argument,
     select,
 )
+from tenantry_django.schemas import clone_reference, clone_reference_owner, schema_exists
 
 _PUBLIC_ONLY_OPTIONS = (
     "app_label",
@@ -82,19 +84,45 @@ class Command(DjangoMigrateCommand):
             return
         if tenants is None:
             tenants = self._select(options)
-        if not tenants:
-            return
+        outcomes: list[Outcome] = []
+        if tenants:
+            if verbosity:
+                self.stdout.write(self.style.MIGRATE_HEADING(f"Tenant schemas ({len(tenants)}):"))
+            outcomes = migrate_fleet(
+                tenants,
+                executor=options["executor"],
+                create_schemas=options["create_schemas"],
+                progress_stream=self.stderr._out if verbosity else None,
+            )
+            if verbosity:
+                print_summary(outcomes, self.stdout._out)
+        fail_if_any_failed([*outcomes, *self._migrate_clone_reference(verbosity)])
+
+    def _migrate_clone_reference(self, verbosity: int) -> list[Outcome]:
+        """New tenants are copies of the clone reference: keep it as current as the tenants.
+
+        Only when it exists (``createrefschema`` builds it); it is not a tenant, so it is
+        neither selected nor counted, and a reference that is a tenant's schema is left to
+        that tenant (tenantry.E022 reports the mistake).
+        """
+        reference = clone_reference()
+        if reference is None or not schema_exists(reference.schema_name, reference.database):
+            return []
+        owner = clone_reference_owner()
+        if owner is not None:
+            self.stderr.write(
+                f"Clone reference {describe(reference)} not migrated: it is the schema of "
+                f"{owner} (tenantry.E022)."
+            )
+            return []
+        (outcome,) = migrate_fleet([reference], executor="sequential", create_schemas=False)
         if verbosity:
-            self.stdout.write(self.style.MIGRATE_HEADING(f"Tenant schemas ({len(tenants)}):"))
-        outcomes = migrate_fleet(
-            tenants,
-            executor=options["executor"],
-            create_schemas=options["create_schemas"],
-            progress_stream=self.stderr._out if verbosity else None,
-        )
-        if verbosity:
-            print_summary(outcomes, self.stdout._out)
-        fail_if_any_failed(outcomes)
+            self.stdout.write(self.style.MIGRATE_HEADING("Clone reference:"))
+            self.stdout.write(
+                f"  {outcome.schema} (clone reference): {outcome.status} "
+                f"({outcome.seconds:.2f}s) {outcome.error or outcome.detail}"
+            )
+        return [outcome]
 
     @staticmethod
     def _select(options: dict[str, Any]) -> list[Tenant]:
