@@ -30,6 +30,7 @@ from sandbox.stress import (
     run_mode,
 )
 from sandbox.stress.conf import stress_tenants
+from sandbox.stress.modes.sockets import launch
 
 from tenantry_django.resolvers import clear_caches
 
@@ -55,17 +56,17 @@ def stress(
         override_settings(TENANTS=stress_tenants(settings.TENANTS)),
     ):
         clear_caches()
-        sites = create_sites(TENANTS)
-        context = Context(
-            sites, CI, postgres_server, postgres_server.url(connection.settings_dict["NAME"])
-        )
+        database_url = postgres_server.url(connection.settings_dict["NAME"])
+        context = Context([], CI, postgres_server, database_url)
         try:
+            launch(context)  # uvicorn sets Django up while the tenants are created
+            context.sites = create_sites(TENANTS)
             yield context
         finally:
             context.close()
             terminate_other_sessions(django_conninfo(connection.settings_dict))
             connection.close()
-            drop_sites(sites)
+            drop_sites(context.sites)
             clear_caches()
 
 

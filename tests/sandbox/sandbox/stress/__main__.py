@@ -8,7 +8,7 @@ import sys
 import time
 import uuid
 
-from postgres_harness import SERVER_URL_VARIABLE, start_embedded_server
+from postgres_harness import SERVER_URL_VARIABLE, PostgresServer, start_embedded_server
 from postgres_harness.server import server_from_url
 
 from sandbox.stress.conf import SETTINGS_MODULE
@@ -75,32 +75,38 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
 
 
-def _run(server: object, database: str, arguments: argparse.Namespace, options: Options) -> int:
+def _run(
+    server: PostgresServer, database: str, arguments: argparse.Namespace, options: Options
+) -> int:
     import django
     from django.core.management import call_command
 
     django.setup()
     from sandbox.stress import Context, exit_status, format_line, format_total, run_mode
+    from sandbox.stress.modes.sockets import launch
     from sandbox.stress.tenants import create_sites
 
     call_command("migrate", interactive=False, verbosity=0)
-    started = time.monotonic()
-    sites = create_sites(arguments.tenants)
-    budget = f"{options.seconds:g} s" + (
-        f" or {options.operations} operations" if options.operations else ""
-    )
-    injected = f", injecting leaks into {options.sabotage:.0%} of operations"
-    print(
-        f"tenantry isolation stress: {len(sites)} tenants (created in "
-        f"{time.monotonic() - started:.1f} s), up to {budget} per mode"
-        + (injected if options.sabotage else ""),
-        flush=True,
-    )
-    print(HEADER, flush=True)
-    context = Context(sites, options, server, server.url(database))  # type: ignore[attr-defined]
+    names = arguments.modes.split(",")
+    context = Context([], options, server, server.url(database))
     results = []
     try:
-        for name in arguments.modes.split(","):
+        if "channels" in names:
+            launch(context)  # uvicorn sets Django up while the tenants are created
+        started = time.monotonic()
+        context.sites = create_sites(arguments.tenants)
+        budget = f"{options.seconds:g} s" + (
+            f" or {options.operations} operations" if options.operations else ""
+        )
+        injected = f", injecting leaks into {options.sabotage:.0%} of operations"
+        print(
+            f"tenantry isolation stress: {len(context.sites)} tenants (created in "
+            f"{time.monotonic() - started:.1f} s), up to {budget} per mode"
+            + (injected if options.sabotage else ""),
+            flush=True,
+        )
+        print(HEADER, flush=True)
+        for name in names:
             result = run_mode(name, MODES[name], context)
             results.append(result)
             print(format_line(result), flush=True)

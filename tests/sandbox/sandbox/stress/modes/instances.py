@@ -3,7 +3,8 @@
 Origins: the instance ``create()`` returned, one loaded with ``get()``, or one loaded and
 pickled in A and unpickled under B (an instance kept in a cache). Some actions make their own
 instance: one constructed in A and first saved under B, one loaded in A with its body
-deferred and read under B.
+deferred and read under B; and two write with a queryset made in A (``update()``,
+``delete()``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ CONSTRUCTED = "constructed in A, first save()"
 DEFERRED = "deferred field read"
 READS_TOKEN = {"refresh_from_db()", DEFERRED}  # A's row holds the token before they act
 ROLLED_BACK = "save() rolled back"
+QS_UPDATE, QS_DELETE = "qs.update() of a queryset", "qs.delete() of a queryset"
 
 
 class _RollbackError(Exception):
@@ -87,6 +89,16 @@ def _first_save(note: Any, title: str, token: str, home: Site) -> list[str]:
     return []
 
 
+def _update(queryset: Any, title: str, token: str, home: Site) -> list[str]:
+    updated = queryset.update(body=token)
+    return [] if updated == 1 else [f"qs.update() updated {updated} rows"]
+
+
+def _queryset_delete(queryset: Any, title: str, token: str, home: Site) -> list[str]:
+    deleted, _ = queryset.delete()
+    return [] if deleted == 1 else [f"qs.delete() deleted {deleted} rows"]
+
+
 Act = Callable[[Any, str, str, Site], list[str]]
 # name: (act under B, A's bodies of the note afterwards, given the token)
 ACTIONS: dict[str, tuple[Act, Callable[[str], list[str]]]] = {
@@ -102,6 +114,8 @@ ACTIONS: dict[str, tuple[Act, Callable[[str], list[str]]]] = {
     "delete()": (_delete, lambda token: []),
     "tags.add() and tags read": (_tags, lambda token: ["created"]),
     CONSTRUCTED: (_first_save, lambda token: [token]),
+    QS_UPDATE: (_update, lambda token: [token]),
+    QS_DELETE: (_queryset_delete, lambda token: []),
 }
 
 
@@ -116,6 +130,8 @@ def _made_in_home(action: str, origin: str, title: str, token: str) -> Any:
         notes().filter(title=title).update(body=token)
     if action == DEFERRED:
         return notes().only("title").get(title=title)
+    if action in (QS_UPDATE, QS_DELETE):
+        return notes().filter(title=title)  # a queryset made in A, not an instance
     if origin == "created":
         return note
     loaded = notes().get(title=title)

@@ -55,6 +55,12 @@ def _interleaved(queryset: Any) -> list[Any]:
     return [first, *rows]
 
 
+def _raw() -> Any:
+    return notes().raw(
+        "SELECT id, title, current_schema() AS schema FROM notes_note WHERE body = %s", [MARKER]
+    )
+
+
 # name: (build the queryset in A, evaluate it in B) -> rows of (title, current_schema())
 QUERYSETS: dict[str, tuple[Callable[[], Any], Callable[[Any], list[Any]]]] = {
     "list(qs)": (markers, list),
@@ -67,6 +73,7 @@ QUERYSETS: dict[str, tuple[Callable[[], Any], Callable[[Any], list[Any]]]] = {
     "async for": (markers, lambda qs: asyncio.run(_collect(qs))),
     "await qs.afirst()": (markers, lambda qs: [asyncio.run(qs.afirst())]),
     "qs.aggregate()": (lambda: notes().filter(body=MARKER), _aggregate),
+    "raw()": (_raw, lambda raw: [(note.title, note.schema) for note in raw]),
 }
 TWO_ROWS = {"qs.iterator() interleaved"}
 

@@ -47,11 +47,18 @@ class AsgiServer:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, env=environment
             )
+        self.listening = False
+
+    def wait(self) -> None:
+        """Return once the server listens (with lifespan on: once Django is set up)."""
+        if self.listening:
+            return
         try:
             self._wait_for_port()
         except BaseException:
             self.stop()
             raise
+        self.listening = True
 
     def _wait_for_port(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -82,13 +89,20 @@ class AsgiServer:
             self.directory.rmdir()
 
 
-def asgi_server(context: Context) -> AsgiServer:
-    """The context's uvicorn, started on first use and stopped when the context closes."""
+def launch(context: Context) -> AsgiServer:
+    """Start the context's uvicorn (once; it is stopped when the context closes) without
+    waiting for it: callers may prepare other things meanwhile."""
     found = context.servers.get("uvicorn")
     if found is None:
         found = context.servers["uvicorn"] = AsgiServer(context.database_url)
         context.on_close(found.stop)
     return found
+
+
+def asgi_server(context: Context) -> AsgiServer:
+    server = launch(context)
+    server.wait()
+    return server
 
 
 def run(context: Context, budget: Budget, tally: Tally) -> str:
