@@ -42,7 +42,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, object, object
     """pytest-django's flush runs while the test's fixtures are torn down: within this hook.
     A flush of public refuses while tenant tables reference its tables; the tests' flush
     covers every schema instead (tenant schemas dropped with their rows, others emptied)."""
-    from tenantry_django.schemas import flushing_every_schema
+    from tenantry_django._flush import flushing_every_schema
 
     with flushing_every_schema():
         return (yield)
