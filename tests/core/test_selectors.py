@@ -133,3 +133,10 @@ def test_one_bad_selector_fails_the_whole_selection():
     with pytest.raises(SelectorError) as caught:
         select_tenants(["www", "nope", "tenant1"], CATALOG)
     assert caught.value.selector == "nope"
+
+
+@pytest.mark.parametrize("selector", ["/", "//"])
+def test_a_selector_of_slashes_names_no_tenant(selector):
+    only_one_with_domains = StaticCatalog((static("public"), dynamic("solo", "solo.example.com")))
+    with pytest.raises(UnknownSelectorError):
+        select_tenants([selector], only_one_with_domains)

@@ -59,6 +59,8 @@ def _split_domain(domain: str) -> tuple[str, str | None]:
 
 def _by_domain(selector: str, entries: Sequence[CatalogEntry]) -> list[CatalogEntry]:
     wanted = selector.lower().rstrip("/")
+    if not wanted:  # only slashes: every host starts with "", and names nothing
+        return []
     if "/" in wanted:
         return _distinct(e for e in entries if wanted in e.domains)
     exact = _distinct(e for e in entries if any(_split_domain(d)[0] == wanted for d in e.domains))
