@@ -286,6 +286,4 @@ def test_selectors_see_the_stored_ascii_form(make_tenant):
     Domain.objects.create(tenant=books, domain=UNICODE_HOST, folder="shop")
     selected = select_tenants([f"{ASCII_HOST}/shop"], DjangoTenantCatalog())
     assert [entry.key for entry in selected] == ["books"]
-    assert [entry.key for entry in select_tenants([ASCII_HOST], DjangoTenantCatalog())] == [
-        "books"
-    ]
+    assert [entry.key for entry in select_tenants([ASCII_HOST], DjangoTenantCatalog())] == ["books"]
