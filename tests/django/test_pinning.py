@@ -235,6 +235,20 @@ def test_an_instance_made_with_no_tenant_belongs_to_where_it_is_first_saved(two)
     assert "still A's" in titles_in(a)
 
 
+def test_instances_bulk_created_through_a_bound_queryset_belong_to_its_tenant(two):
+    a, b = two
+    with tenant_context(a):
+        notes = Note.objects.all()
+    made_elsewhere = [Note(title="one"), Note(title="two")]
+    with tenant_context(b):
+        created = notes.bulk_create(made_elsewhere)
+        created[0].title = "one, edited"
+        created[0].save()
+    assert [tenant_of(note) for note in created] == [a, a]
+    assert {"one, edited", "two"} <= set(titles_in(a))
+    assert not {"one", "one, edited", "two"} & set(titles_in(b))
+
+
 def test_relating_instances_of_two_tenants_is_refused(two):
     a, b = two
     with tenant_context(a):

@@ -55,7 +55,6 @@ _QUERYSET_METHODS = (
     "delete",
     "_raw_delete",
     "_insert",
-    "bulk_create",
     "bulk_update",
     "create",
     "get_or_create",
@@ -331,6 +330,20 @@ def _patch_queryset() -> None:
     assert isinstance(database_property, property)
     assert database_property.fget is not None
     queryset_class.db = property(_wrap_method(database_property.fget, _queryset_binding))
+
+    original_bulk_create = queryset_class.bulk_create
+
+    @functools.wraps(original_bulk_create)
+    def bulk_create(self: Any, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        tenant = _queryset_binding(self) or get_current_tenant()
+        created = _run_in(tenant, original_bulk_create, self, objs, *args, **kwargs)
+        if self.model is not None and is_pinned_model(self.model):
+            for instance in created:
+                # Inserted there: belongs there now (as Django sets each one's _state.db).
+                _bind_instance(instance, tenant)
+        return created
+
+    queryset_class.bulk_create = bulk_create
 
     original_combinator = queryset_class._combinator_query
 
