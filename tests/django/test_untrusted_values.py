@@ -121,3 +121,15 @@ def test_invented_hosts_and_names_do_not_grow_the_caches_without_bound(sites, mo
     assert 0 < len(resolvers.host_cache._entries) <= 50
     assert 0 < len(resolvers.name_cache._entries) <= 50
     assert resolvers.resolve(RequestInfo(host="acme.test")).tenant.schema_name == "acme"
+
+
+@override_settings(TENANTRY_RESOLVERS=["header"])
+def test_an_over_long_header_value_is_not_remembered(sites):
+    """The name cache is bounded by count; its keys are bounded by length too."""
+    from tenantry_django import resolvers
+
+    for value in ("nobody", "a" * 100_000):
+        response = Client().get("/", headers={"host": "acme.test", "X-Tenant": value})
+        assert response.status_code == 404
+    assert "nobody" in resolvers.name_cache._entries
+    assert all(len(key) <= 63 for key in resolvers.name_cache._entries)
