@@ -263,7 +263,13 @@ def check_clone_reference_is_no_dynamic_tenant(
         return []  # the static case is reported by check_tenants
     from tenantry_django.schemas import schema_owner
 
-    owner = schema_owner(reference.schema_name)  # None when the table cannot be read
+    try:
+        owner = schema_owner(reference.schema_name)  # None when the table cannot be read
+    except (RuntimeError, AssertionError):
+        # Test runners forbid database access where a test did not ask for it
+        # (pytest-django raises RuntimeError, Django's SimpleTestCase an AssertionError): a
+        # check that cannot read the table has nothing to report.
+        return []
     return [] if owner is None else [_reference_is_a_tenant(owner)]
 
 
