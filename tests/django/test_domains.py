@@ -287,3 +287,21 @@ def test_selectors_see_the_stored_ascii_form(make_tenant):
     selected = select_tenants([f"{ASCII_HOST}/shop"], DjangoTenantCatalog())
     assert [entry.key for entry in selected] == ["books"]
     assert [entry.key for entry in select_tenants([ASCII_HOST], DjangoTenantCatalog())] == ["books"]
+
+
+def test_a_row_stored_before_these_rules_does_not_block_its_tenants_other_rows(make_tenant):
+    from django.db import connection
+
+    tenant = make_tenant("legacy", domain="legacy.test")
+    with connection.cursor() as cursor:  # as an older version could store it
+        cursor.execute(
+            "INSERT INTO customers_domain (domain, folder, is_primary, redirect_to_primary, "
+            "tenant_id) VALUES ('legacy.test:8000', '', false, false, %s)",
+            [tenant.pk],
+        )
+    Domain.objects.get(domain="legacy.test").delete()  # promotes the old row
+    promoted = Domain.objects.get(tenant=tenant)
+    assert (promoted.domain, promoted.is_primary) == ("legacy.test:8000", True)
+    promoted.redirect_to_primary = True
+    with pytest.raises(ValidationError, match="port"):
+        promoted.save()  # writing the whole row checks it, and says what to fix

@@ -259,10 +259,14 @@ class DomainModel(models.Model):
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        try:
-            self.domain = clean_domain(self.domain)
-        except ValidationError as error:  # never store a domain no request can reach
-            raise ValidationError({"domain": error.error_list}) from error
+        update_fields = kwargs.get("update_fields")
+        # Never store a domain no request can reach. A save that does not write the domain
+        # (promoting a row saved before these rules) leaves it as it is.
+        if update_fields is None or "domain" in update_fields:
+            try:
+                self.domain = clean_domain(self.domain)
+            except ValidationError as error:
+                raise ValidationError({"domain": error.error_list}) from error
         manager = type(self)._default_manager
         with transaction.atomic(using=self._state.db or get_config().public_database):
             siblings = manager.filter(tenant_id=self.tenant_id).exclude(pk=self.pk)
