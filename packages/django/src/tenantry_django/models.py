@@ -86,8 +86,11 @@ class TenantModel(models.Model):
             )
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls, db: str | None, field_names: Any, values: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        # Passes on what newer Django adds (6.1: ``fetch_mode``) without naming it.
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
         loaded = instance.__dict__
         instance._saved_place = (loaded.get("schema_name"), loaded.get("database"))
         return instance

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# Django's base module first: from 6.1 its introspection imports the base module, which
+# imports introspection, so loading introspection first is a circular import.
+from django.db.backends.postgresql import base as _postgresql_base  # noqa: F401
 from django.db.backends.postgresql import introspection as postgresql_introspection
 from django.db.backends.postgresql.introspection import DatabaseIntrospection
 
