@@ -9,10 +9,14 @@ import subprocess
 import sys
 import threading
 import time
+import venv
 from pathlib import Path
 
+import django
 import pytest
 from postgres_harness import free_port, http_get
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PAGES = [  # host, path, what the page must show
     ("localhost", "/", ["Tenant <code>www</code>", "Welcome to the main site"]),
@@ -31,11 +35,11 @@ PAGES = [  # host, path, what the page must show
 
 
 class Demo:
-    def __init__(self, port: int, data_dir: Path) -> None:
+    def __init__(self, port: int, data_dir: Path, python: Path | str = sys.executable) -> None:
         self.port = port
         self.process = subprocess.Popen(
             [
-                sys.executable,
+                python,
                 "-m",
                 "sandbox.demo",
                 "--port",
@@ -120,3 +124,41 @@ def test_the_demo_serves_every_tenant_and_reruns_safely(tmp_path):
         assert page.count("Ship the beta") == 1
     finally:
         assert again.stop() == 0
+
+
+@pytest.mark.packaging
+def test_the_demo_runs_on_the_all_extra_installed_from_the_wheels(wheels: Path, tmp_path: Path):
+    """``pip install "tenantry[all]"`` from the built wheels into a fresh virtualenv of this
+    interpreter, with this run's Django, then the demo (sandbox and harness installed
+    beside it, as they are not published) serving from that environment alone."""
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=True)
+    python = environment / "bin" / "python"
+    install = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    requirements = ["tenantry[all]==0.1.0", f"Django=={django.__version__}"]
+    subprocess.run([*install, "--find-links", wheels, *requirements], check=True)
+    local = [ROOT / "tests" / "harness", ROOT / "tests" / "sandbox"]
+    subprocess.run([*install, "--find-links", wheels, *local], check=True)
+    # Nothing is imported from this checkout: the packages come from the wheels.
+    probe = "import tenantry_django, django; print(tenantry_django.__file__, django.get_version())"
+    origin = subprocess.run(
+        [python, "-c", probe],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    ).stdout.split()
+    assert str(environment) in origin[0]
+    assert origin[1] == django.__version__
+
+    port = free_port()
+    demo = Demo(port, tmp_path / "data", python=python)
+    try:
+        for host, path, expected in PAGES:
+            status, page = http_get(port, host, path)
+            assert status == 200, (host, page)
+            for text in expected:
+                assert text in page, (host, text)
+        assert http_get(port, "unknown.localhost", "/")[0] == 404
+    finally:
+        assert demo.stop() == 0

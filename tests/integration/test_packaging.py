@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import venv
 import zipfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = {
     "tenantry-core",
     "tenantry-django",
@@ -21,17 +19,6 @@ PACKAGES = {
 }
 
 pytestmark = pytest.mark.packaging
-
-
-@pytest.fixture(scope="module")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    outdir = tmp_path_factory.mktemp("wheels")
-    subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_wheels.py"), str(outdir)],
-        check=True,
-        capture_output=True,
-    )
-    return outdir
 
 
 def test_one_wheel_per_distribution(wheels: Path):

@@ -38,7 +38,7 @@ def _like_escape(text: str) -> str:
 
 def _clear_redis(cache: RedisCache, prefix: str) -> int:
     # Writes go to the first server; replicas follow it. The client is Django's own.
-    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    client = cache._cache.get_client(write=True)
     removed = 0
     batch: list[Any] = []
     for key in client.scan_iter(match=_glob_escape(prefix) + "*", count=_SCAN_BATCH):

@@ -114,9 +114,10 @@ class TenantMiddleware:
         request.tenant = resolution.tenant  # type: ignore[attr-defined]
         request.tenant_folder = resolution.folder  # type: ignore[attr-defined]
         if resolution.folder:
-            request.urlconf = folder_urlconf(urlconf, resolution.folder)  # type: ignore[attr-defined]
+            # Django takes a module as well as a dotted path; its stubs say only str.
+            request.urlconf = folder_urlconf(urlconf, resolution.folder)  # type: ignore[assignment]
         elif urlconf != getattr(settings, "ROOT_URLCONF", None):  # Django's own default
-            request.urlconf = urlconf  # type: ignore[attr-defined]
+            request.urlconf = urlconf
         return None
 
     def _route(self, request: HttpRequest) -> tuple[Resolution | None, HttpResponseBase | None]:
