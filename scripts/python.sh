@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Build a CPython the machine lacks from Debian 13 ("trixie")'s source package, into a cache
+# Build a CPython the machine lacks from Debian's source package (3.13 from Debian 13
+# "trixie", 3.11 from Debian 12 "bookworm") into a cache
 # outside the repo, and print its interpreter's path. Reused when already built.
 #
 #   scripts/python.sh 3.13            -> ~/.cache/tenantry/python/3.13/bin/python3.13
 #
-# Needs root for apt (a deb-src line for trixie and bookworm's -dev packages); the machines
+# Needs root or sudo for apt (deb-src lines for bookworm and trixie, the -dev packages); machines
 # reach only the package registries, and Debian's source package carries CPython's upstream
 # tarball. TENANTRY_PYTHON_CACHE moves the cache.
 set -euo pipefail
@@ -21,18 +22,23 @@ if [ -x "$interpreter" ] && "$interpreter" -c 'import ssl, sqlite3, ctypes, lzma
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-sources=/etc/apt/sources.list.d/tenantry-trixie-src.sources
+as_root=()
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "scripts/python.sh: apt needs root (or sudo)" >&2; exit 1; }
+    as_root=(sudo --preserve-env=DEBIAN_FRONTEND)
+fi
+sources=/etc/apt/sources.list.d/tenantry-python-src.sources
 if [ ! -f "$sources" ]; then
-    cat >"$sources" <<'SOURCES'
+    "${as_root[@]}" tee "$sources" >/dev/null <<'SOURCES'
 Types: deb-src
 URIs: http://deb.debian.org/debian
-Suites: trixie
+Suites: bookworm trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
 fi
-apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends \
+"${as_root[@]}" apt-get update -qq >&2
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends \
     build-essential pkg-config xz-utils libssl-dev zlib1g-dev libbz2-dev liblzma-dev \
     libreadline-dev libsqlite3-dev libffi-dev libncurses-dev uuid-dev libgdbm-dev \
     libgdbm-compat-dev libexpat1-dev >&2
