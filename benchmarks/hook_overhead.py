@@ -5,19 +5,26 @@
 Each plugin implements ``tenantry_resolve_tenant``. "all decline" walks the whole chain (every
 plugin returns None: the worst case for a firstresult hook); "last answers" stops at the first
 implementation pluggy calls. The manager is built without entry points so plugin counts are
-exact. Prints microseconds per call (best of N repeats) and the ratio to the plain call.
+exact. Prints the environment (Python, Django, driver, the peers' releases), then
+microseconds per call (best of N repeats) and the ratio to the plain call.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import timeit
 from collections.abc import Callable
+from pathlib import Path
 
 import pluggy
 
 import tenantry
 from tenantry import RequestInfo, Resolution, SchemaDescriptor
+
+if __package__ in (None, ""):  # run as a file (bench:hooks): the repository root on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.environment import describe
 
 REQUEST = RequestInfo(host="tenant1.example.com", path="/", headers={})
 ANSWER = Resolution(SchemaDescriptor("tenant1"))
@@ -87,6 +94,7 @@ def main() -> None:
             pass
 
     activation = best_microseconds(enter_and_leave, repeat)
+    print(describe())
     width = max(len(name) for name, _ in rows)
     print(f"{'call':<{width}}  {'µs/call':>8}  {'x plain':>8}")
     for name, micros in rows:

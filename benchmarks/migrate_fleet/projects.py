@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from psycopg import sql
+from benchmarks.driver import quote_identifier
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,8 @@ def _migrate_plain(schemas: list[str]) -> None:
 
     for schema in schemas:
         connection.ensure_connection()
-        statement = sql.SQL("SET search_path TO {}").format(sql.Identifier(schema))
         with connection.cursor() as cursor:
-            cursor.execute(statement.as_string(connection.connection))
+            cursor.execute(f"SET search_path TO {quote_identifier(schema)}")
         call_command("migrate", interactive=False, verbosity=0)
 
 
@@ -90,8 +89,8 @@ def _setup_pgschemas(schemas: list[str]) -> None:
     from benchmarks.tenant_creation.pg_customers.models import Tenant
 
     # Its migrate, without schemas and never interactive, migrates every schema: here only
-    # public exists. In-process: django-pgschemas 1.1.0's migrate fails from the command line
-    # under Django 5.2 (KeyError: 'skip_checks'), call_command works.
+    # public exists. In-process: from the command line 1.1.0's migrate fails under Django 5.2
+    # (KeyError: 'skip_checks'), which 1.3.2 fixed; call_command works with both.
     call_command("migrate", interactive=False, verbosity=0)
     Tenant.objects.bulk_create(Tenant(schema_name=schema) for schema in schemas)
 

@@ -54,12 +54,11 @@ def print_report(
     results: dict[str, dict[str, Result | str]],
     count: int,
     workers: int,
-    version: str,
 ) -> bool:
     """Print the tables; True when any project failed."""
     print(
         f"N = {count} schemas, W = {workers} workers for the parallel executors, "
-        f"PostgreSQL {version}, {os.cpu_count()} CPUs"
+        f"{os.cpu_count()} CPUs"
     )
     for scenario, title in SCENARIOS.items():
         base = results.get("tenantry", {}).get(scenario)

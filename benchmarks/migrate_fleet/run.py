@@ -1,4 +1,4 @@
-"""Migrating N schemas: tenantry, plain Django, django-tenants 3.14.0, django-pgschemas 1.1.0.
+"""Migrating N schemas: tenantry, plain Django, django-tenants, django-pgschemas.
 
     hatch run bench:migrate-fleet [--schemas N] [--workers W] [--only PROJECT [PROJECT ...]]
 
@@ -12,8 +12,9 @@ separately (wall clock around the command) and verified in SQL:
   no-op        migrate again, nothing to do
   added field  a new process that sees migration 0021 (one AddField with a default)
 
-Prints per scenario each project's total time, time per schema, peak RSS and its time as a
-ratio to tenantry's, and the fastest peer.
+Prints the environment (Python, Django, driver, the peers' releases), then per scenario each
+project's total time, time per schema, peak RSS and its time as a ratio to tenantry's, and
+the fastest peer.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from postgres_harness import PostgresServer, start_embedded_server
 
+from benchmarks.environment import describe
 from benchmarks.migrate_fleet.projects import BY_NAME, PROJECTS, Project
 from benchmarks.migrate_fleet.report import SCENARIOS, Result, print_report
 from benchmarks.migrate_fleet.worker import ADDED_FIELD
@@ -102,8 +104,9 @@ def main() -> None:
         results = {p.name: measure(server, p, options.schemas, options.workers) for p in selected}
     finally:
         server.stop()
-    version = row[0] if row else "?"
-    failed = print_report(selected, results, options.schemas, options.workers, version)
+    version = row[0] if row else None
+    print(describe(version))
+    failed = print_report(selected, results, options.schemas, options.workers)
     if failed:
         raise SystemExit(1)
 

@@ -2,22 +2,19 @@
 
 Every schema must hold every inventory table and the view of migration 0018, the rows of
 the data migration, and exactly the expected number of inventory migrations recorded; public
-must hold none of it. (django-pgschemas' parallel executor, for one, never reads its
-threads' results: a failed schema would otherwise go unnoticed.)
+must hold none of it. (django-pgschemas 1.1.0's parallel executor, for one, never reads its
+threads' results: a failed schema would otherwise go unnoticed; 1.3.2 reports them.)
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import psycopg
-from psycopg import sql
+from benchmarks.driver import Connection, connect, quote_identifier
 
 SEED_TAGS = 3  # rows inserted by migration 0017
 
 
 def verify(url: str, schemas: list[str], tables: set[str], migrations: int, added: bool) -> None:
-    with psycopg.connect(url, autocommit=True) as connection:
+    with connect(url) as connection:
         problems = _tables(connection, schemas, tables)
         if not problems:
             problems = _rows(connection, schemas, migrations)
@@ -28,7 +25,7 @@ def verify(url: str, schemas: list[str], tables: set[str], migrations: int, adde
         raise SystemExit(f"verification failed ({len(problems)} problems):\n  {shown}")
 
 
-def _tables(connection: psycopg.Connection[Any], schemas: list[str], tables: set[str]) -> list[str]:
+def _tables(connection: Connection, schemas: list[str], tables: set[str]) -> list[str]:
     found: dict[str, set[str]] = {}
     rows = connection.execute(
         "SELECT schemaname, tablename FROM pg_tables WHERE tablename = ANY(%(t)s) "
@@ -47,14 +44,14 @@ def _tables(connection: psycopg.Connection[Any], schemas: list[str], tables: set
     return problems
 
 
-def _rows(connection: psycopg.Connection[Any], schemas: list[str], migrations: int) -> list[str]:
+def _rows(connection: Connection, schemas: list[str], migrations: int) -> list[str]:
     problems = []
-    query = sql.SQL(
+    query = (
         "SELECT (SELECT count(*) FROM {0}.django_migrations WHERE app = 'inventory'), "
         "(SELECT count(*) FROM {0}.inventory_tag)"
     )
     for schema in schemas:
-        row = connection.execute(query.format(sql.Identifier(schema))).fetchone()
+        row = connection.execute(query.format(quote_identifier(schema))).fetchone()
         if row != (migrations, SEED_TAGS):
             problems.append(
                 f"{schema}: (inventory migrations recorded, seed tags) = {row}, "
@@ -63,7 +60,7 @@ def _rows(connection: psycopg.Connection[Any], schemas: list[str], migrations: i
     return problems
 
 
-def _added_column(connection: psycopg.Connection[Any], schemas: list[str]) -> list[str]:
+def _added_column(connection: Connection, schemas: list[str]) -> list[str]:
     rows = connection.execute(
         "SELECT table_schema FROM information_schema.columns WHERE table_name = "
         "'inventory_product' AND column_name = 'weight_grams' AND table_schema = ANY(%s)",

@@ -18,9 +18,7 @@ import resource
 import sys
 import time
 
-import psycopg
-from psycopg import sql
-
+from benchmarks.driver import connect, quote_identifier
 from benchmarks.migrate_fleet.projects import BY_NAME
 from benchmarks.migrate_fleet.verify import verify
 
@@ -34,9 +32,9 @@ def schema_names(count: int) -> list[str]:
 
 
 def create_empty_schemas(url: str, schemas: list[str]) -> None:
-    with psycopg.connect(url, autocommit=True) as connection, connection.transaction():
+    with connect(url, autocommit=False) as connection:  # one transaction, committed at exit
         for schema in schemas:
-            connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+            connection.execute(f"CREATE SCHEMA {quote_identifier(schema)}")
 
 
 def peak_rss_mib() -> tuple[float, float]:

@@ -1,4 +1,4 @@
-"""Per-request overhead: plain Django, tenantry, django-tenants 3.14.0, django-pgschemas 1.1.0.
+"""Per-request overhead: plain Django, tenantry, django-tenants, django-pgschemas.
 
     hatch run bench:request-overhead [--requests N] [--rounds R] [--processes P]
                                      [--transport http|wsgi] [--only PROJECT ...]
@@ -21,6 +21,10 @@ a ratio to plain Django.
 requests over one keep-alive connection, as a site is really served. ``--transport wsgi``
 calls each project's WSGI handler inside the worker process, with no server and no network:
 the strictest view of per-request overhead, and on a small VM the noisiest.
+
+The header names the environment: Python, Django, the driver (psycopg 3 or psycopg2: run it
+in ``bench`` and ``bench-psycopg2`` for both) and the peers' releases. Every worker reports
+the driver its Django connection uses, and the run stops if it is not the one named.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ import sys
 from pathlib import Path
 
 from postgres_harness import start_embedded_server
+
+from benchmarks.environment import describe, driver
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = [
@@ -66,9 +72,13 @@ class Worker:
             text=True,
         )
 
-    def wait_until_ready(self) -> None:
-        if self._read() != "ready":
+    def wait_until_ready(self, driver_module: str) -> None:
+        """Wait for "ready DRIVER"; DRIVER must be the module the header names."""
+        answer = self._read().split()
+        if answer[:1] != ["ready"]:
             raise SystemExit(f"{self.library} did not start")
+        if answer[1:] != [driver_module]:
+            raise SystemExit(f"{self.library} runs on {answer[1:]}, not {driver_module}")
 
     def _read(self) -> str:
         assert self.process.stdout is not None
@@ -125,6 +135,9 @@ def main() -> None:
     try:
         with server.connect() as admin:
             admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            row = admin.execute("SHOW server_version").fetchone()
+        environment = describe(row[0] if row else None)
+        driver_module = driver().split()[0]
         # Started together (setting up 20 tenants takes a while), then awaited.
         workers = [
             Worker(library, server, options.transport, index)
@@ -132,7 +145,7 @@ def main() -> None:
             for library in libraries
         ]
         for worker in workers:
-            worker.wait_until_ready()
+            worker.wait_until_ready(driver_module)
         rates: dict[tuple[str, int, str], list[float]] = {}
         slots = [(worker, scenario) for scenario in SCENARIOS for worker in workers]
         for round_number in range(options.rounds):
@@ -154,6 +167,7 @@ def main() -> None:
             ]
             return statistics.median(per_process), min(per_process), max(per_process)
 
+        print(environment)
         print(
             f"transport {options.transport}; "
             f"{len(libraries)} projects x {options.processes} processes interleaved, "

@@ -25,9 +25,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import psycopg
-import psycopg.sql
 from postgres_harness import free_port
+
+from benchmarks import driver
 
 SETTINGS = {
     "plain Django": "benchmarks.request_overhead.settings_plain",
@@ -51,21 +51,20 @@ def set_up(library: str) -> dict[str, str]:
         return dict.fromkeys(hosts, "note of plain")
     if library == "plain Django, 20 schemas":
         from django.db import connection
-        from psycopg import sql
 
         call_command("migrate", verbosity=0, interactive=False)
         with connection.cursor() as cursor:
             for i in range(TENANTS):
-                schema = sql.Identifier(f"tenant{i}")
-                for statement in (
-                    "CREATE SCHEMA {}",
-                    "CREATE TABLE {}.notes_note (LIKE public.notes_note INCLUDING ALL)",
-                    "INSERT INTO {}.notes_note (title, body, created_at) VALUES (%s, '', now())",
-                ):
-                    cursor.execute(
-                        sql.SQL(statement).format(schema).as_string(None),
-                        [f"note of tenant{i}"] if "%s" in statement else None,
-                    )
+                schema = driver.quote_identifier(f"tenant{i}")
+                cursor.execute(f"CREATE SCHEMA {schema}")
+                cursor.execute(
+                    f"CREATE TABLE {schema}.notes_note (LIKE public.notes_note INCLUDING ALL)"
+                )
+                cursor.execute(
+                    f"INSERT INTO {schema}.notes_note (title, body, created_at) "
+                    "VALUES (%s, '', now())",
+                    [f"note of tenant{i}"],
+                )
         return hosts
     if library == "tenantry":
         from sandbox.customers.models import Domain, Tenant
@@ -200,7 +199,7 @@ def pin(connection: Any) -> None:
         os.sched_setaffinity(0, set(cpus))
 
 
-def statements(monitor: psycopg.Connection[Any], database: str) -> int:
+def statements(monitor: driver.Connection, database: str) -> int:
     row = monitor.execute(
         "SELECT coalesce(sum(calls), 0)::int FROM pg_stat_statements s "
         "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s",
@@ -220,15 +219,14 @@ def main() -> None:
 
     expected = set_up(library)
     in_process = make_client(expected)
-    monitor = psycopg.connect(os.environ["TENANTRY_BENCH_MONITOR_URL"], autocommit=True)
+    monitor = driver.connect(os.environ["TENANTRY_BENCH_MONITOR_URL"])
     database = connection.settings_dict["NAME"]
     server = None
     if transport == "http":
         # The server's connection must not pay for the instrument either (see track()).
         monitor.execute(
-            psycopg.sql.SQL("ALTER DATABASE {} SET pg_stat_statements.track = 'none'").format(
-                psycopg.sql.Identifier(database)
-            )
+            f"ALTER DATABASE {driver.quote_identifier(database)} "
+            "SET pg_stat_statements.track = 'none'"
         )
         port = free_port()
         server = serve_http(port)
@@ -245,14 +243,15 @@ def main() -> None:
     def track(level: str) -> None:
         # Timed rounds do not pay for the instrument; counting rounds switch it on. The GUC
         # is per session (superuser), set on the driver connection, beside whatever the
-        # library under test does.
+        # library under test does (a driver cursor: no library code runs for it).
         connection.ensure_connection()
-        connection.connection.execute(f"SET pg_stat_statements.track = '{level}'")
+        with connection.connection.cursor() as cursor:
+            cursor.execute(f"SET pg_stat_statements.track = '{level}'")
 
     track("none")
     if server is None:  # over HTTP three processes share the CPUs: leave them to the OS
         pin(connection)
-    print("ready", flush=True)
+    print("ready", connection.Database.__name__, flush=True)  # the driver Django uses
     for line in sys.stdin:
         command, *arguments = line.split()
         if command == "quit":
