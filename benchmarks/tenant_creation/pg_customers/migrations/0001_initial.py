@@ -5,6 +5,15 @@ import django_pgschemas.schema
 import django_pgschemas.utils
 from django.db import migrations, models
 
+from benchmarks.environment import peer_release
+
+# The validator TenantModel.schema_name declares, per release (so the migration state matches
+# the installed release's model and makemigrations finds nothing to do).
+if peer_release("django-pgschemas") == "1.1.0":
+    SCHEMA_NAME_VALIDATORS = [django_pgschemas.utils.check_schema_name]
+else:  # 1.3.2: names of static tenants and of the clone reference are reserved
+    SCHEMA_NAME_VALIDATORS = [django_pgschemas.utils.check_schema_name_not_reserved]
+
 
 class Migration(migrations.Migration):
 
@@ -18,7 +27,7 @@ class Migration(migrations.Migration):
             name='Tenant',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('schema_name', models.CharField(max_length=63, unique=True, validators=[django_pgschemas.utils.check_schema_name])),
+                ('schema_name', models.CharField(max_length=63, unique=True, validators=SCHEMA_NAME_VALIDATORS)),
                 ('name', models.CharField(blank=True, max_length=100)),
             ],
             options={
