@@ -8,7 +8,9 @@ One embedded PostgreSQL, one real pgbouncer per mode (pool of 4), 20 tenant sche
 a table of 100 rows. A unit of work is what a request does: activate a tenant, two reads in
 autocommit, then a transaction with an update and a read. "one tenant" repeats one tenant;
 "rotating" cycles over all of them. Configurations take turns within each round (rotating
-order), and the median of the rounds is printed as µs per unit and as ratios.
+order), and the median of the rounds is printed as µs per unit and as ratios, under a header
+naming the environment (Python, Django, driver). Every unit checks that its first read came
+from its own tenant's table (the rows name their schema).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 import django
 from django.conf import settings
 from postgres_harness import PgBouncer, start_embedded_server, start_pgbouncer
+
+from benchmarks.environment import describe
 
 DATABASE = "bench_pooling"
 
@@ -58,7 +62,8 @@ def _prepare(server: Any, tenants: int) -> list[str]:
             connection.execute(f"CREATE SCHEMA {schema}")
             connection.execute(f"CREATE TABLE {schema}.item (id serial PRIMARY KEY, name text)")
             connection.execute(
-                f"INSERT INTO {schema}.item (name) SELECT 'n' || i FROM generate_series(1, 100) i"
+                f"INSERT INTO {schema}.item (name) "
+                f"SELECT '{schema}-' || i FROM generate_series(1, 100) i"
             )
     return schemas
 
@@ -84,7 +89,8 @@ def _unit(wrapper: Any, schema: str, qualified: bool) -> None:
     table = f'"{schema}".item' if qualified else "item"
     with tenant_context(SchemaDescriptor(schema)), wrapper.cursor() as cursor:
         cursor.execute(f"SELECT name FROM {table} WHERE id = %s", [7])
-        cursor.fetchall()
+        if cursor.fetchall() != [(f"{schema}-7",)]:
+            raise RuntimeError(f"a unit for {schema} did not read {schema}'s table")
         cursor.execute(f"SELECT id, name FROM {table} WHERE id BETWEEN %s AND %s", [10, 19])
         cursor.fetchall()
         wrapper.set_autocommit(False)
@@ -109,6 +115,9 @@ def main() -> None:
     bouncers: list[PgBouncer] = []
     try:
         _configure(server)
+        with server.connect() as admin:
+            row = admin.execute("SHOW server_version").fetchone()
+        print(describe(row[0] if row else None), flush=True)
         schemas = _prepare(server, options.tenants)
         session = start_pgbouncer(server, "session", pool_size=4)
         transaction = start_pgbouncer(server, "transaction", pool_size=4)

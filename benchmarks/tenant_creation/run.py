@@ -1,12 +1,15 @@
-"""Time to create one tenant, tenantry against django-tenants 3.14.0 and django-pgschemas 1.1.0.
+"""Time to create one tenant: tenantry against django-tenants and django-pgschemas.
 
     hatch run bench:create-tenant [--count N]
 
 Every library creates the same tenant (the sandbox's notes app: 3 tables, 2 migrations, one
 data migration) in a fresh database on one embedded PostgreSQL, first by migrating and then
 by cloning a reference schema. Each library runs in its own process; after one warm-up
-creation, N tenants are created one at a time. Prints the median and best time per tenant
-and each figure as a ratio to tenantry's.
+creation, N tenants are created one at a time, then checked in SQL: every tenant complete
+(tables, migration records, the data migration's row) and made as claimed (a clone carries
+the reference's migration records, a migrated schema its own). Prints the environment
+(Python, Django, driver, the peers' releases), then the median and best time per tenant and
+each figure as a ratio to tenantry's.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import sys
 from pathlib import Path
 
 from postgres_harness import start_embedded_server
+
+from benchmarks.environment import describe
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = ["tenantry", "django-tenants", "django-pgschemas"]
@@ -45,8 +50,11 @@ def measure(server, library: str, clone: bool, count: int) -> dict:
         if output.returncode != 0:
             raise SystemExit(f"{library} failed:\n{output.stderr[-3000:]}")
         result = json.loads(output.stdout.strip().splitlines()[-1])
-        if result["migrated"] != count:
-            raise SystemExit(f"{library}: {result['migrated']} of {count} tenants migrated")
+        if result["problems"]:
+            problems = result["problems"]
+            shown = "\n  ".join(problems[:10])
+            method = "clone" if clone else "migrate"
+            raise SystemExit(f"{library} ({method}): {len(problems)} problems:\n  {shown}")
         return result
     finally:
         server.drop_database(database)
@@ -58,7 +66,10 @@ def main() -> None:
     count = parser.parse_args().count
     server = start_embedded_server()
     try:
-        print(f"PostgreSQL {server.url()} ; {count} tenants per run, after one warm-up")
+        with server.connect() as admin:
+            row = admin.execute("SHOW server_version").fetchone()
+        print(describe(row[0] if row else None))
+        print(f"{count} tenants per library and method, after one warm-up; each one verified")
         print(
             f"{'method':<8} {'library':<17} {'median ms':>10} {'best ms':>8} "
             f"{'x tenantry (median)':>20}"
