@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from postgres_harness import DRIVER, PSYCOPG2, connect
+from postgres_harness.driver import conninfo_to_dict, make_conninfo
 
 
 @pytest.mark.django_db
@@ -37,3 +39,50 @@ def test_the_server_is_the_embedded_one_on_loopback_or_the_one_named(
         assert postgres_server.host == "127.0.0.1"
     else:  # TENANTRY_TEST_DATABASE_URL
         assert raw_connection.info.host == postgres_server.host
+
+
+def test_the_harness_uses_the_driver_djangos_backend_uses():
+    # psycopg 3 when importable, else psycopg2: Django's postgresql backend chooses alike, so
+    # the tests' own connections speak the driver under test.
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    assert DRIVER == ("psycopg" if is_psycopg3 else "psycopg2")
+    assert PSYCOPG2 is not is_psycopg3
+
+
+def test_an_admin_connection_autocommits_binds_parameters_and_closes(fresh_database):
+    with connect(fresh_database) as first:
+        first.execute("CREATE TABLE admin_probe (name text)")
+        first.execute("INSERT INTO admin_probe VALUES (%s), (%s)", ["a%", "b"])
+        cursor = first.execute("SELECT name, 5 % 3 FROM admin_probe ORDER BY name")
+        assert [column[0] for column in cursor.description] == ["name", "?column?"]
+        assert cursor.fetchall() == [("a%", 2), ("b", 2)]
+    assert first.closed
+    with connect(fresh_database) as second:  # committed: another session sees the rows
+        assert second.execute("SELECT count(*) FROM admin_probe").fetchone() == (2,)
+        second.execute("DROP TABLE admin_probe")
+
+
+def test_a_transactional_admin_connection_commits_or_rolls_back_with_its_block(fresh_database):
+    with connect(fresh_database) as admin:
+        admin.execute("CREATE TABLE admin_tx (id int)")
+    with pytest.raises(ZeroDivisionError), connect(fresh_database, autocommit=False) as failing:
+        failing.execute("INSERT INTO admin_tx VALUES (1)")
+        raise ZeroDivisionError
+    with connect(fresh_database, autocommit=False) as succeeding:
+        succeeding.execute("INSERT INTO admin_tx VALUES (2)")
+    with connect(fresh_database) as admin:
+        assert admin.execute("SELECT id FROM admin_tx").fetchall() == [(2,)]
+        admin.execute("DROP TABLE admin_tx")
+
+
+def test_conninfo_round_trips_through_either_driver(postgres_server):
+    url = postgres_server.url("some_db")
+    params = conninfo_to_dict(url)
+    assert (params["dbname"], params["host"], str(params["port"])) == (
+        "some_db",
+        postgres_server.host,
+        str(postgres_server.port),
+    )
+    assert conninfo_to_dict(make_conninfo(**params)) == params
+    assert conninfo_to_dict(make_conninfo(dbname="x y", port=None)) == {"dbname": "x y"}

@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import psycopg
-from psycopg.rows import dict_row
-
+from postgres_harness.driver import OperationalError, connect
 from postgres_harness.loopback import free_port
 from postgres_harness.processes import stop_process
 from postgres_harness.server import PostgresServer, _prepare_root_run
@@ -78,12 +76,12 @@ class PgBouncer:
     def server_pids(self, database: str) -> set[int]:
         """The backend pids of this pgbouncer's server connections to ``database`` (from its
         admin console's ``SHOW SERVERS``)."""
-        with (
-            psycopg.connect(self.url("pgbouncer"), autocommit=True) as admin,
-            admin.cursor(row_factory=dict_row) as cursor,
-        ):
-            cursor.execute("SHOW SERVERS")  # no parameters: the console speaks simple queries
-            return {row["remote_pid"] for row in cursor if row["database"] == database}
+        with connect(self.url("pgbouncer")) as admin:
+            # No parameters: the console speaks simple queries only.
+            cursor = admin.execute("SHOW SERVERS")
+            columns = [column[0] for column in cursor.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return {int(row["remote_pid"]) for row in rows if row["database"] == database}
 
     def log(self) -> str:
         if self._directory is None:
@@ -154,10 +152,10 @@ def start_pgbouncer(server: PostgresServer, pool_mode: str, pool_size: int = 3) 
             bouncer.stop()
             raise RuntimeError(f"pgbouncer exited with {process.returncode}:\n{log}")
         try:
-            with psycopg.connect(bouncer.url(server.maintenance_db), connect_timeout=2) as probe:
+            with connect(bouncer.url(server.maintenance_db), connect_timeout=2) as probe:
                 probe.execute("SELECT 1")
             return bouncer
-        except psycopg.OperationalError as error:
+        except OperationalError as error:
             if time.monotonic() > deadline:
                 log = bouncer.log()
                 bouncer.stop()

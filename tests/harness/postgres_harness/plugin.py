@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from postgres_harness.driver import connect
 from postgres_harness.pgbouncer import PgBouncer, PgBouncerNotFoundError, start_pgbouncer
 from postgres_harness.redis_server import REDIS_URL_VARIABLE, start_redis_server
 from postgres_harness.server import (
@@ -73,10 +74,9 @@ def fresh_database(postgres_server: PostgresServer) -> Iterator[str]:
 
 @pytest.fixture
 def raw_connection(fresh_database: str) -> Iterator[Any]:
-    """An autocommit psycopg connection to :func:`fresh_database`."""
-    import psycopg
-
-    with psycopg.connect(fresh_database, autocommit=True) as connection:
+    """An autocommit connection (:class:`~postgres_harness.driver.AdminConnection`) to
+    :func:`fresh_database`."""
+    with connect(fresh_database) as connection:
         yield connection
 
 

@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-import psycopg
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
+from postgres_harness.driver import (
+    AdminConnection,
+    connect,
+    conninfo_to_dict,
+    make_conninfo,
+    quote_identifier,
+)
 from postgres_harness.loopback import free_port
 
 SERVER_URL_VARIABLE = "TENANTRY_TEST_DATABASE_URL"
@@ -57,8 +60,8 @@ class PostgresServer:
         return f"postgresql://{credentials}@{self.host}:{self.port}/{name}"
 
     @contextlib.contextmanager
-    def connect(self, database: str | None = None) -> Iterator[psycopg.Connection[Any]]:
-        with psycopg.connect(self.url(database), autocommit=True) as connection:
+    def connect(self, database: str | None = None) -> Iterator[AdminConnection]:
+        with connect(self.url(database)) as connection:
             yield connection
 
     def create_database(self, name: str, *, exist_ok: bool = False) -> None:
@@ -66,13 +69,11 @@ class PostgresServer:
             exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if exist_ok and exists.fetchone():
                 return
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            connection.execute(f"CREATE DATABASE {quote_identifier(name)}")
 
     def drop_database(self, name: str) -> None:
         with self.connect() as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+            connection.execute(f"DROP DATABASE IF EXISTS {quote_identifier(name)} WITH (FORCE)")
 
     def restart(self, mode: Literal["smart", "fast", "immediate"] = "fast") -> None:
         """Restart a cluster this process started (``pg_ctl restart -m mode``): every session
@@ -193,7 +194,7 @@ def django_conninfo(database_settings: Mapping[str, Any]) -> str:
 def terminate_other_sessions(conninfo: str) -> None:
     """End every other client session on ``conninfo``'s database (threads and workers of a
     test may leave theirs open), so the database can be cleaned and dropped."""
-    with psycopg.connect(conninfo, autocommit=True) as admin:
+    with connect(conninfo) as admin:
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
