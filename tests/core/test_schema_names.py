@@ -2,15 +2,16 @@ from __future__ import annotations
 
 import re
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from postgres_harness import connect
 
 from tenantry import (
     SchemaNameError,
     is_valid_schema_name,
     quote_identifier,
+    quote_literal,
     validate_schema_name,
 )
 
@@ -102,7 +103,7 @@ def test_quote_identifier_refuses_what_postgres_would_not_keep_intact(name, mess
 
 @pytest.fixture(scope="module")
 def server_connection(fresh_database):
-    with psycopg.connect(fresh_database, autocommit=True) as connection:
+    with connect(fresh_database) as connection:
         yield connection
 
 
@@ -119,3 +120,52 @@ def test_quoting_always_yields_exactly_one_identifier_on_the_real_server(server_
     cursor = server_connection.execute(f"SELECT 1 AS {quoted}")  # the quoting under test
     assert [column.name for column in cursor.description] == [text]
     assert cursor.fetchall() == [(1,)]
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("tenant", "'tenant'"),
+        ("it's", "'it''s'"),
+        ("", "''"),
+        ('"acme", "public"', '\'"acme", "public"\''),
+        ("back\\slash", "E'back\\\\slash'"),
+        ("it's a \\", "E'it''s a \\\\'"),
+    ],
+)
+def test_quote_literal_doubles_quotes_and_escapes_backslashes(text, quoted):
+    assert quote_literal(text) == quoted
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("a\x00b", "NUL character"), ("\ud800", "not valid UTF-8")]
+)
+def test_quote_literal_refuses_what_no_string_constant_holds(text, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        quote_literal(text)
+
+
+def test_quote_literal_takes_only_text():
+    with pytest.raises(TypeError, match="literal must be a string, got int"):
+        quote_literal(5)  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=70), st.booleans())
+def test_a_quoted_literal_reads_back_as_the_text_on_the_real_server(
+    server_connection, text, standard_conforming_strings
+):
+    try:
+        quoted = quote_literal(text)
+    except ValueError:
+        assert "\x00" in text
+        return
+    setting = "on" if standard_conforming_strings else "off"
+    server_connection.execute(f"SET standard_conforming_strings = {setting}")
+    try:
+        # A literal that broke out of its quotes would fail, yield more than one column or
+        # another value.
+        cursor = server_connection.execute(f"SELECT {quoted}")  # the quoting under test
+        assert cursor.fetchall() == [(text,)]
+    finally:
+        server_connection.execute("RESET standard_conforming_strings")

@@ -25,6 +25,7 @@ from tenantry._schema_names import (
     SchemaNameError,
     is_valid_schema_name,
     quote_identifier,
+    quote_literal,
     validate_schema_name,
 )
 from tenantry._selectors import (
@@ -71,6 +72,7 @@ __all__ = [
     "is_valid_schema_name",
     "list_plugins",
     "quote_identifier",
+    "quote_literal",
     "select_tenants",
     "tenant_context",
     "validate_schema_name",

@@ -1,7 +1,10 @@
-"""Schema-name rules and identifier quoting.
+"""Schema-name rules, and quoting of identifiers and string literals.
 
-Core may not depend on psycopg, so quoting is implemented here following PostgreSQL's rules
-for delimited identifiers; the Django package uses psycopg's ``sql.Identifier`` for the same job.
+Core depends on no database driver, so quoting follows PostgreSQL's own rules for delimited
+identifiers and string constants. The Django package quotes every statement it composes with
+these two functions, whichever driver (psycopg 3 or psycopg2) is installed: psycopg2's ``sql``
+module cannot render without a live connection, and the search-path statements are built once
+and cached without one.
 """
 
 from __future__ import annotations
@@ -108,3 +111,24 @@ def quote_identifier(name: str) -> str:
             f"{MAX_IDENTIFIER_BYTES} and would truncate it"
         )
     return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """Quote ``text`` as one PostgreSQL string constant, whatever ``standard_conforming_strings``.
+
+    Quotes are doubled. Text holding a backslash becomes an escape string (``E'...'``, its
+    backslashes doubled), which reads the same with ``standard_conforming_strings`` on or off.
+    Refuses what no string constant can hold: NUL characters and text that is not valid UTF-8.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"literal must be a string, got {type(text).__name__}")
+    if "\x00" in text:
+        raise ValueError(f"literal {text!r} contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(f"literal {text!r} is not valid UTF-8 text") from error
+    quoted = text.replace("'", "''")
+    if "\\" in text:
+        return "E'" + quoted.replace("\\", "\\\\") + "'"
+    return "'" + quoted + "'"
