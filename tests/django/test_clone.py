@@ -125,7 +125,7 @@ def test_a_failing_clone_leaves_nothing(db, monkeypatch):
     original = _clone._statements
 
     def broken(catalog, source, target):
-        return [*original(catalog, source, target)[:3], _clone.sql.SQL("SELECT 1/0")]
+        return [*original(catalog, source, target)[:3], "SELECT 1/0"]
 
     monkeypatch.setattr(_clone, "_statements", broken)
     with pytest.raises(Exception, match="division by zero"):

@@ -12,9 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connections
-from psycopg import sql
 
-from tenantry import Tenant, tenant_context
+from tenantry import Tenant, quote_identifier, quote_literal, tenant_context
 
 Migration = tuple[str, str]  # (app label, migration name)
 # Schemas per UNION ALL query: big enough for few round trips, small enough to plan fast.
@@ -43,14 +42,13 @@ def _applied(database: str, schemas: Sequence[str]) -> dict[str, set[Migration]]
     found: dict[str, set[Migration]] = {schema: set() for schema in schemas}
     for start in range(0, len(schemas), _CHUNK):
         chunk = schemas[start : start + _CHUNK]
-        query = sql.SQL(" UNION ALL ").join(
-            sql.SQL("SELECT {}::text, app, name FROM {}.django_migrations").format(
-                sql.Literal(schema), sql.Identifier(schema)
-            )
+        query = " UNION ALL ".join(
+            f"SELECT {quote_literal(schema)}::text, app, name "
+            f"FROM {quote_identifier(schema)}.django_migrations"
             for schema in chunk
         )
         with tenant_context(None), connections[database].cursor() as cursor:
-            cursor.execute(query.as_string(None))
+            cursor.execute(query)
             for schema, app, name in cursor.fetchall():
                 found[schema].add((app, name))
     return found

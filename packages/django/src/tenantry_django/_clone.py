@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from psycopg import sql
 
-from tenantry import SchemaDescriptor, tenant_context
+from tenantry import SchemaDescriptor, quote_identifier, quote_literal, tenant_context
 from tenantry_django.schemas import create_schema
 
 _NS = "pg_catalog.current_schema()::regnamespace"
@@ -112,95 +111,66 @@ def _read_catalog(database: str) -> _Catalog:
         )
 
 
-def _statements(catalog: _Catalog, source: str, target: str) -> list[sql.Composable]:
-    def src(name: str) -> sql.Composable:
-        return sql.Identifier(source, name)
+def _statements(catalog: _Catalog, source: str, target: str) -> list[str]:
+    def src(name: str) -> str:
+        return f"{quote_identifier(source)}.{quote_identifier(name)}"
 
-    def dst(name: str) -> sql.Composable:
-        return sql.Identifier(target, name)
+    def dst(name: str) -> str:
+        return f"{quote_identifier(target)}.{quote_identifier(name)}"
 
-    out: list[sql.Composable] = []
+    def number(value: Any) -> str:
+        return str(int(value))  # (a sequence's parameters are bigints)
+
+    out: list[str] = []
     owned = [s for s in catalog.sequences if s[8] != "i"]  # identity ones come with LIKE
     for name, type_, start, increment, maximum, minimum, cache, cycle, *_ in owned:
         out.append(
-            sql.SQL(
-                "CREATE SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} "
-                "CACHE {} {}"
-            ).format(
-                dst(name),
-                sql.SQL(type_),
-                increment,
-                minimum,
-                maximum,
-                start,
-                cache,
-                sql.SQL("CYCLE" if cycle else "NO CYCLE"),
-            )
+            f"CREATE SEQUENCE {dst(name)} AS {type_} INCREMENT BY {number(increment)} "
+            f"MINVALUE {number(minimum)} MAXVALUE {number(maximum)} START WITH {number(start)} "
+            f"CACHE {number(cache)} {'CYCLE' if cycle else 'NO CYCLE'}"
         )
     for table, _ in catalog.tables:
-        out.append(
-            sql.SQL("CREATE TABLE {} (LIKE {} {})").format(dst(table), src(table), sql.SQL(_LIKE))
-        )
+        out.append(f"CREATE TABLE {dst(table)} (LIKE {src(table)} {_LIKE})")
     for table, column, expression in catalog.sequence_defaults:
         out.append(
-            sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}").format(
-                dst(table), sql.Identifier(column), sql.SQL(expression)
-            )
+            f"ALTER TABLE {dst(table)} ALTER COLUMN {quote_identifier(column)} "
+            f"SET DEFAULT {expression}"
         )
     for name, *_, deptype, table, column in owned:
         if deptype == "a":
             out.append(
-                sql.SQL("ALTER SEQUENCE {} OWNED BY {}").format(
-                    dst(name), sql.Identifier(target, table, column)
-                )
+                f"ALTER SEQUENCE {dst(name)} OWNED BY {dst(table)}.{quote_identifier(column)}"
             )
     for table, columns in catalog.tables:
         if columns:
-            names = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+            names = ", ".join(quote_identifier(c) for c in columns)
             out.append(
-                sql.SQL("INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}").format(
-                    dst(table), names, names, src(table)
-                )
+                f"INSERT INTO {dst(table)} ({names}) OVERRIDING SYSTEM VALUE "
+                f"SELECT {names} FROM {src(table)}"
             )
     for name, *_, deptype, table, column in catalog.sequences:
-        target_sequence: sql.Composable = (
-            sql.SQL("pg_get_serial_sequence({}, {})").format(
-                sql.Literal(sql.Identifier(target, table).as_string(None)), sql.Literal(column)
-            )
+        target_sequence = (
+            f"pg_get_serial_sequence({quote_literal(dst(table))}, {quote_literal(column)})"
             if deptype == "i"
-            else sql.Literal(sql.Identifier(target, name).as_string(None))
+            else quote_literal(dst(name))
         )
-        out.append(
-            sql.SQL("SELECT setval({}, last_value, is_called) FROM {}").format(
-                target_sequence, src(name)
-            )
-        )
+        out.append(f"SELECT setval({target_sequence}, last_value, is_called) FROM {src(name)}")
     for table, name, definition in catalog.constraints:
-        out.append(
-            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-                dst(table), sql.Identifier(name), sql.SQL(definition)
-            )
-        )
+        out.append(f"ALTER TABLE {dst(table)} ADD CONSTRAINT {quote_identifier(name)} {definition}")
     for definition, qualified_table in catalog.indexes:
         table = qualified_table.partition(".")[2]
         # pg_get_indexdef names the table schema-qualified; point it at the target.
         retargeted = definition.replace(
-            f" ON {qualified_table} USING ",
-            f" ON {sql.Identifier(target).as_string(None)}.{table} USING ",
-            1,
+            f" ON {qualified_table} USING ", f" ON {quote_identifier(target)}.{table} USING ", 1
         ).replace(
             f" ON ONLY {qualified_table} USING ",
-            f" ON ONLY {sql.Identifier(target).as_string(None)}.{table} USING ",
+            f" ON ONLY {quote_identifier(target)}.{table} USING ",
             1,
         )
-        out.append(sql.SQL(retargeted))
+        out.append(retargeted)
     for name, kind, definition in catalog.views:
         keyword = "MATERIALIZED VIEW" if kind == "m" else "VIEW"
-        out.append(
-            sql.SQL("CREATE {} {} AS {}").format(
-                sql.SQL(keyword), dst(name), sql.SQL(definition.rstrip().rstrip(";"))
-            )
-        )
+        out.append(f"CREATE {keyword} {dst(name)} AS {definition.rstrip().rstrip(';')}")
     return out
 
 
@@ -210,7 +180,7 @@ def clone_schema(source: str, target: str, database: str) -> None:
     with tenant_context(SchemaDescriptor(source, database)):
         catalog = _read_catalog(database)
     create_schema(target, database)
-    statements = [s.as_string(None) for s in _statements(catalog, source, target)]
+    statements = _statements(catalog, source, target)
     with tenant_context(SchemaDescriptor(target, database)), connection.cursor() as cursor:
         if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
             for statement in statements:  # server-side binding takes one statement at a time

@@ -18,9 +18,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db import DatabaseError
-from psycopg import sql
 
-from tenantry import PUBLIC_SCHEMA, get_current_tenant
+from tenantry import PUBLIC_SCHEMA, get_current_tenant, quote_identifier
 from tenantry_django._conf import get_config
 from tenantry_django.errors import FlushRefusedError
 
@@ -157,16 +156,14 @@ def every_schema_statements(connection: Any, plan: EverySchemaPlan) -> list[str]
     for schema in plan.dropped:
         if forget is not None:  # checked again if anything names it later
             forget(schema)
-        statements.append(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE;").format(sql.Identifier(schema))
-        )
-    return [statement.as_string(None) for statement in statements]
+        statements.append(f"DROP SCHEMA IF EXISTS {quote_identifier(schema)} CASCADE;")
+    return statements
 
 
 def qualified(schema: str, table: str) -> str:
     # Quoted as a whole: Django's quote_name leaves a name that starts and ends with a
     # double quote as it is.
-    return sql.Identifier(schema, table).as_string(None)
+    return f"{quote_identifier(schema)}.{quote_identifier(table)}"
 
 
 def sql_flush_every_schema(connection: Any, tables: Sequence[str]) -> tuple[list[str], list[str]]:

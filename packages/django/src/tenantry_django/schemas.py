@@ -16,17 +16,22 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
-from psycopg import sql
 
-from tenantry import SchemaDescriptor, Tenant, tenant_context, validate_schema_name
+from tenantry import (
+    SchemaDescriptor,
+    Tenant,
+    quote_identifier,
+    tenant_context,
+    validate_schema_name,
+)
 from tenantry_django._conf import get_config
 from tenantry_django._flush import EverySchemaPlan, every_schema_plan
 from tenantry_django._flush import flushing_every_schema as flushing_every_schema
 
 
-def _execute(database: str, statement: sql.Composable) -> None:
+def _execute(database: str, statement: str) -> None:
     with connections[database].cursor() as cursor:
-        cursor.execute(statement.as_string(None))
+        cursor.execute(statement)
 
 
 def schema_exists(schema_name: str, database: str) -> bool:
@@ -40,7 +45,7 @@ def schema_exists(schema_name: str, database: str) -> bool:
 
 def create_schema(schema_name: str, database: str) -> None:
     validate_schema_name(schema_name)
-    _execute(database, sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema_name)))
+    _execute(database, f"CREATE SCHEMA {quote_identifier(schema_name)}")
 
 
 def drop_schema(schema_name: str, database: str) -> None:
@@ -48,9 +53,7 @@ def drop_schema(schema_name: str, database: str) -> None:
     forget = getattr(connections[database], "tenantry_forget_schema", None)
     if forget is not None:
         forget(schema_name)
-    _execute(
-        database, sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema_name))
-    )
+    _execute(database, f"DROP SCHEMA IF EXISTS {quote_identifier(schema_name)} CASCADE")
 
 
 @functools.cache

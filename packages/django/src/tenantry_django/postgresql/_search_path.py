@@ -20,9 +20,8 @@ import functools
 from typing import Any
 
 from django.conf import settings
-from psycopg import sql
 
-from tenantry import PUBLIC_SCHEMA
+from tenantry import PUBLIC_SCHEMA, quote_identifier, quote_literal
 
 
 def extra_search_paths() -> tuple[str, ...]:
@@ -34,42 +33,38 @@ def search_path(schema: str) -> tuple[str, ...]:
     return head + tuple(name for name in extra_search_paths() if name not in head)
 
 
-def _path_literal(schema: str) -> sql.Composable:
-    path = sql.SQL(", ").join(sql.Identifier(name) for name in search_path(schema))
-    return sql.Literal(path.as_string(None))
+def _path(schema: str) -> str:
+    """``"tenant", "public", ...``: the path as ``SET`` takes it, every name quoted."""
+    return ", ".join(quote_identifier(name) for name in search_path(schema))
 
 
 @functools.cache
 def set_search_path_statement(schema: str) -> str:
     """``SET search_path`` to ``schema``'s path: no parameters, nothing to plan."""
-    path = sql.SQL(", ").join(sql.Identifier(name) for name in search_path(schema))
-    return sql.SQL("SET search_path = {}").format(path).as_string(None)
+    return f"SET search_path = {_path(schema)}"
 
 
 @functools.cache
 def checked_set_search_path_statement(schema: str) -> str:
     """The same, failing with "schema ... does not exist" when it does not."""
     return (
-        sql.SQL("SELECT {}::regnamespace, pg_catalog.set_config('search_path', {}, false)")
-        .format(sql.Literal(schema), _path_literal(schema))
-        .as_string(None)
+        f"SELECT {quote_literal(schema)}::regnamespace, "
+        f"pg_catalog.set_config('search_path', {quote_literal(_path(schema))}, false)"
     )
 
 
 @functools.cache
 def local_search_path_statement(schema: str) -> str:
     """``SET LOCAL search_path``: the path for the current transaction only."""
-    path = sql.SQL(", ").join(sql.Identifier(name) for name in search_path(schema))
-    return sql.SQL("SET LOCAL search_path = {}").format(path).as_string(None)
+    return f"SET LOCAL search_path = {_path(schema)}"
 
 
 @functools.cache
 def checked_local_search_path_statement(schema: str) -> str:
     """The same, failing with "schema ... does not exist" when it does not."""
     return (
-        sql.SQL("SELECT {}::regnamespace, pg_catalog.set_config('search_path', {}, true)")
-        .format(sql.Literal(schema), _path_literal(schema))
-        .as_string(None)
+        f"SELECT {quote_literal(schema)}::regnamespace, "
+        f"pg_catalog.set_config('search_path', {quote_literal(_path(schema))}, true)"
     )
 
 
@@ -78,9 +73,7 @@ def schema_check_statement(schema: str) -> str:
     """Only the check, for a connection whose path is already right: no columns, no rows
     (the cast is resolved while the statement is parsed), the cheapest statement that
     fails when the schema is missing."""
-    return (
-        sql.SQL("SELECT WHERE {}::regnamespace IS NULL").format(sql.Literal(schema)).as_string(None)
-    )
+    return f"SELECT WHERE {quote_literal(schema)}::regnamespace IS NULL"
 
 
 def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
