@@ -14,11 +14,14 @@ from django.db.backends.postgresql.operations import DatabaseOperations as Stock
 from django.db.transaction import TransactionManagementError
 from django.db.utils import DatabaseError, NotSupportedError
 from django.test.utils import CaptureQueriesContext
+from postgres_harness import copy_rows, psycopg2_only, psycopg3_only
 from sandbox.notes.models import Note
 
 from tenantry import SchemaDescriptor, tenant_context
 from tenantry_django.errors import FlushRefusedError
 from tenantry_django.postgresql.base import DatabaseWrapper
+
+PSYCOPG2_COPY = ("copy_from", "copy_to")  # besides copy_expert(), which copy_rows() uses
 
 
 @pytest.fixture
@@ -82,22 +85,41 @@ def test_savepoints_go_through_execute_wrappers_and_query_counts(tenant):
 
 
 def test_copy_is_logged_like_the_stock_backend(tenant):
+    # psycopg 3's copy(), or psycopg2's copy_expert().
     with tenant_context(tenant):
         Note.objects.create(title="copied")
         with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
-            output = io.StringIO()
-            with cursor.copy("COPY notes_note (title) TO STDOUT") as copy:
-                for row in copy.rows():
-                    output.write(f"{row[0]}\n")
-    assert output.getvalue() == "copied\n"
+            rows = copy_rows(cursor, "COPY notes_note (title) TO STDOUT")
+    assert rows == [("copied",)]
     assert [query["sql"] for query in captured.captured_queries] == [
         "COPY notes_note (title) TO STDOUT"
     ]
 
 
+@psycopg2_only("copy_to() and copy_from() are psycopg2's")
+def test_psycopg2_copy_to_and_from_are_logged_like_the_stock_backend(tenant):
+    # Django's debug cursor logs copy_to() (as COPY ... TO STDOUT), not copy_from().
+    row, output = io.StringIO("from file\t\t2025-01-01 00:00:00+00\n"), io.StringIO()
+    with (
+        tenant_context(tenant),
+        CaptureQueriesContext(connection) as captured,
+        connection.cursor() as cursor,
+    ):
+        cursor.copy_from(row, "notes_note", columns=["title", "body", "created_at"])
+        cursor.copy_to(output, "notes_note", columns=["title"])
+    assert output.getvalue() == "from file\n"
+    assert [query["sql"] for query in captured.captured_queries] == ["COPY notes_note TO STDOUT"]
+
+
 @pytest.mark.parametrize(
     "statement",
-    ["ddl", "executemany", "iterator", "callproc", "copy", "select"],
+    [
+        *("ddl", "executemany", "iterator", "callproc", "copy", "select"),
+        *(
+            pytest.param(name, marks=psycopg2_only(f"{name}() is psycopg2's"))
+            for name in PSYCOPG2_COPY
+        ),
+    ],
 )
 def test_a_broken_transaction_raises_djangos_error_before_any_path_statement(
     make_tenant, statement
@@ -117,7 +139,9 @@ def test_a_broken_transaction_raises_djangos_error_before_any_path_statement(
                 "executemany": lambda: cursor.executemany("SELECT %s", [(1,), (2,)]),
                 "iterator": lambda: list(Note.objects.iterator(chunk_size=1)),
                 "callproc": lambda: cursor.callproc("pg_catalog.now"),
-                "copy": lambda: cursor.copy("COPY notes_note TO STDOUT"),
+                "copy": lambda: copy_rows(cursor, "COPY notes_note TO STDOUT"),
+                "copy_from": lambda: cursor.copy_from(io.StringIO("x\n"), "notes_note"),
+                "copy_to": lambda: cursor.copy_to(io.StringIO(), "notes_note"),
                 "select": lambda: cursor.execute("SELECT 1"),
             }[statement]
             with pytest.raises(TransactionManagementError):
@@ -125,6 +149,7 @@ def test_a_broken_transaction_raises_djangos_error_before_any_path_statement(
         transaction.set_rollback(True)
 
 
+@psycopg3_only("server-side binding (OPTIONS['server_side_binding'])")
 def test_server_side_binding_raises_djangos_error_in_a_broken_transaction(db):
     # With server-side binding nothing is batched: every path statement has its own round
     # trip, and must still come after Django's broken-transaction check.

@@ -2,10 +2,11 @@
 
 The check is a ContextVar read and a string comparison. When the path must be (re)sent, the
 statement that sends it travels in the same round trip as the query whenever the driver
-cursor allows several statements (psycopg 3's client-side binding cursor, Django's default)
-and the statement reads or writes data: ``<path>; <query>``, then the cursor moves to the
-query's result. Otherwise (DDL, server-side cursors, server-side binding, executemany,
-callproc, COPY) it costs one round trip first.
+cursor allows several statements and the statement reads or writes data: ``<path>;
+<query>``. psycopg 3's client-side binding cursor (Django's default) then moves on to the
+query's result with ``nextset()``; psycopg2's client-side cursor (any unnamed one) keeps only
+the last statement's result and row count, the query's. Otherwise (DDL, server-side (named)
+cursors, server-side binding, executemany, callproc, COPY) it costs one round trip first.
 
 Everything a user can observe stays Django's: the broken-transaction check comes before any
 path statement, savepoints go through the wrappers (so ``execute_wrapper``, query counts and
@@ -17,12 +18,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from typing import Any, Protocol
 
-try:
-    from psycopg import ClientCursor as _BatchingCursor
-except ImportError:  # pragma: no cover - psycopg 2 backends: never batch
-    _BatchingCursor = ()  # type: ignore[assignment,misc]
+
+def _driver_class(module: str, name: str) -> Any:
+    """A class of a driver, or ``()`` (no instance of it) when that driver is not installed:
+    either one may be installed alone."""
+    try:
+        return getattr(import_module(module), name)
+    except ImportError:
+        return ()
+
+
+_NextsetCursor = _driver_class("psycopg", "ClientCursor")
+_Psycopg2Cursor = _driver_class("psycopg2.extensions", "cursor")
 
 
 # Only plain data statements are batched: two statements in one simple query run as one
@@ -39,12 +49,19 @@ _OUTSIDE_TRANSACTIONS = re.compile(
 )
 
 
-def _batchable(cursor: Any, sql: Any) -> bool:
-    return (
-        isinstance(cursor, _BatchingCursor)
-        and isinstance(sql, str)
-        and sql.lstrip()[:6].upper().startswith(_BATCHABLE_HEADS)
-    )
+def _batching(cursor: Any) -> bool | None:
+    """How ``cursor`` runs ``<path>; <query>``: True when it must then move to the query's
+    result with ``nextset()`` (psycopg 3), False when it keeps the last result by itself
+    (psycopg2), None when it cannot run several statements at once."""
+    if isinstance(cursor, _NextsetCursor):
+        return True
+    if isinstance(cursor, _Psycopg2Cursor) and cursor.name is None:  # named: server-side
+        return False
+    return None
+
+
+def _batchable_statement(sql: Any) -> bool:
+    return isinstance(sql, str) and sql.lstrip()[:6].upper().startswith(_BATCHABLE_HEADS)
 
 
 def _transaction_control(sql: Any) -> bool:
@@ -81,7 +98,8 @@ class SearchPathCursorMixin:
         if pending is None or _transaction_control(sql):
             return super()._execute(sql, params, *ignored)  # type: ignore[misc]
         db.validate_no_broken_transaction()  # Django's error, before anything is sent
-        if not _batchable(self.cursor, sql):
+        nextset = _batching(self.cursor)
+        if nextset is None or not _batchable_statement(sql):
             with db.tenantry_search_path_for(sql):
                 return super()._execute(sql, params, *ignored)  # type: ignore[misc]
         prefix = f"{pending};\n"
@@ -92,7 +110,8 @@ class SearchPathCursorMixin:
                     result = self.cursor.execute(prefix + sql)
                 else:  # the path statement must survive %-formatting of the parameters
                     result = self.cursor.execute(prefix.replace("%", "%%") + sql, params)
-                self.cursor.nextset()  # past the path statement, onto the query's own result
+                if nextset:  # past the path statement, onto the query's own result
+                    self.cursor.nextset()
         except Exception as error:
             missing = db.tenantry_missing_schema(error)
             if missing is not None:
@@ -131,12 +150,41 @@ class SearchPathCursorMixin:
             self.db.tenantry_forget_search_path()
             raise
 
+    # COPY goes straight to the driver cursor (through Django's debug wrapper when DEBUG logs
+    # queries, else through CursorWrapper.__getattr__): it is pointed at the tenant here.
+
     def copy(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
-        # psycopg 3's COPY goes straight to the driver cursor (through Django's debug wrapper
-        # when DEBUG logs queries); it runs when the returned context is entered.
+        # psycopg 3: the COPY runs when the returned context is entered.
+        parent = self._copy_method("copy")
         self.db.validate_no_broken_transaction()
-        parent = getattr(super(), "copy", None) or self.cursor.copy
         return self._copy_in_tenant(parent, statement, *args, **kwargs)
+
+    def copy_expert(self, sql: Any, file: Any, *args: Any, **kwargs: Any) -> Any:
+        # psycopg2: runs at once, like the two below.
+        parent = self._copy_method("copy_expert")
+        return self._copy_now(sql, parent, sql, file, *args, **kwargs)
+
+    def copy_from(self, file: Any, table: str, *args: Any, **kwargs: Any) -> Any:
+        parent = self._copy_method("copy_from")
+        return self._copy_now(f"COPY {table} FROM STDIN", parent, file, table, *args, **kwargs)
+
+    def copy_to(self, file: Any, table: str, *args: Any, **kwargs: Any) -> Any:
+        parent = self._copy_method("copy_to")
+        return self._copy_now(f"COPY {table} TO STDOUT", parent, file, table, *args, **kwargs)
+
+    def _copy_method(self, name: str) -> Any:
+        # The driver's method first: a driver without it raises AttributeError, nothing runs.
+        driver_method = getattr(self.cursor, name)
+        return getattr(super(), name, None) or driver_method
+
+    def _copy_now(self, statement: Any, parent: Any, *args: Any, **kwargs: Any) -> Any:
+        self.db.validate_no_broken_transaction()
+        try:
+            with self.db.tenantry_search_path_for(statement):
+                return parent(*args, **kwargs)
+        except BaseException:
+            self.db.tenantry_forget_search_path()
+            raise
 
     @contextmanager
     def _copy_in_tenant(
