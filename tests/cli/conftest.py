@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import psycopg
 import pytest
 from django.db import connection, connections
-from postgres_harness import django_conninfo, terminate_other_sessions
+from postgres_harness import (
+    AdminConnection,
+    connect,
+    django_conninfo,
+    quote_identifier,
+    terminate_other_sessions,
+)
 from sandbox.customers.models import Domain, Tenant
 
 from tenantry import tenant_context
@@ -19,9 +24,9 @@ def _conninfo(alias: str = "default") -> str:
 
 
 @pytest.fixture
-def admin() -> Iterator[psycopg.Connection]:
+def admin() -> Iterator[AdminConnection]:
     """A connection of its own (autocommit), to look at schemas as an operator would."""
-    with psycopg.connect(_conninfo(), autocommit=True) as conn:
+    with connect(_conninfo()) as conn:
         yield conn
 
 
@@ -56,16 +61,12 @@ def make_fleet(transactional_db: None) -> Iterator[Callable[..., list[Tenant]]]:
     yield make
     terminate_other_sessions(_conninfo())  # worker threads' connections may linger
     connection.close()
-    with psycopg.connect(_conninfo(), autocommit=True) as admin:
+    with connect(_conninfo()) as admin:
         # Every tenant row's schema (also of tenants a test made on its own), and the static
         # tenant commands may have created.
         rows = admin.execute("SELECT schema_name FROM customers_tenant").fetchall()
         for schema in {*(t.schema_name for t in made), *(name for (name,) in rows), "www"}:
-            admin.execute(
-                psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    psycopg.sql.Identifier(schema)
-                )
-            )
+            admin.execute(f"DROP SCHEMA IF EXISTS {quote_identifier(schema)} CASCADE")
 
 
 @pytest.fixture(autouse=True)
@@ -84,12 +85,8 @@ def static_schemas() -> Iterator[None]:
     ``@pytest.mark.django_db(transaction=True, databases=["default", "other"])``."""
     yield
     for alias, schema in (("default", "www"), ("other", "archive")):
-        with psycopg.connect(_conninfo(alias), autocommit=True) as admin:
-            admin.execute(
-                psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    psycopg.sql.Identifier(schema)
-                )
-            )
+        with connect(_conninfo(alias)) as admin:
+            admin.execute(f"DROP SCHEMA IF EXISTS {quote_identifier(schema)} CASCADE")
 
 
 def parse_summary(output: str) -> dict[str, str]:

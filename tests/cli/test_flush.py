@@ -7,11 +7,11 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 
-import psycopg
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from postgres_harness import AdminConnection
 from sandbox.blog.models import Post
 from sandbox.customers.models import Tenant
 from sandbox.notes.models import Note
@@ -22,7 +22,7 @@ from tenantry_django.schemas import create_clone_reference, is_migrated
 SAMPLE = SchemaDescriptor("sample")  # the sandbox's CLONE_REFERENCE
 
 
-def schemas(admin: psycopg.Connection) -> set[str]:
+def schemas(admin: AdminConnection) -> set[str]:
     return {name for (name,) in admin.execute("SELECT nspname FROM pg_namespace").fetchall()}
 
 
@@ -37,7 +37,7 @@ def authored_fleet(make_fleet: Callable[..., list[Tenant]]) -> list[Tenant]:
 
 
 @pytest.fixture
-def reference(admin: psycopg.Connection) -> Iterator[SchemaDescriptor]:
+def reference(admin: AdminConnection) -> Iterator[SchemaDescriptor]:
     """The clone reference, built and committed, with one note of its own; dropped after."""
     create_clone_reference()
     with tenant_context(SAMPLE):
@@ -68,7 +68,7 @@ def test_a_flush_of_public_refuses_naming_the_tenant_tables_and_changes_nothing(
 def test_all_schemas_drops_the_tenants_schemas_and_empties_the_others(
     authored_fleet: list[Tenant],
     reference: SchemaDescriptor,
-    admin: psycopg.Connection,
+    admin: AdminConnection,
 ) -> None:
     www = SchemaDescriptor("www")
     call_command("migrate", "-s", "www", "--skip-public", verbosity=0)

@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -20,7 +19,7 @@ from django.core.management.commands.migrate import Command as DjangoMigrateComm
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from postgres_harness import django_conninfo
+from postgres_harness import AdminConnection, django_conninfo, quote_identifier
 from sandbox.customers.models import Tenant
 
 from tenantry import tenant_context
@@ -52,7 +51,7 @@ def fleet_migrate(*selectors: str, executor: str = "sequential", **options: obje
     )
 
 
-def snapshot(admin: psycopg.Connection, schema: str) -> dict[str, object]:
+def snapshot(admin: AdminConnection, schema: str) -> dict[str, object]:
     """What Django built in a schema, with the schema's name taken out."""
 
     def rows(query: str) -> list[tuple]:
@@ -79,19 +78,17 @@ def snapshot(admin: psycopg.Connection, schema: str) -> dict[str, object]:
     }
 
 
-def recorded(admin: psycopg.Connection, schema: str) -> set[tuple[str, str]] | None:
+def recorded(admin: AdminConnection, schema: str) -> set[tuple[str, str]] | None:
     exists = admin.execute(
         "SELECT to_regclass(format('%%I.django_migrations', %s::text)) IS NOT NULL", [schema]
     ).fetchone()[0]
     if not exists:
         return None
-    query = psycopg.sql.SQL("SELECT app, name FROM {}.django_migrations").format(
-        psycopg.sql.Identifier(schema)
-    )
+    query = f"SELECT app, name FROM {quote_identifier(schema)}.django_migrations"
     return set(admin.execute(query).fetchall())
 
 
-def schema_exists(admin: psycopg.Connection, schema: str) -> bool:
+def schema_exists(admin: AdminConnection, schema: str) -> bool:
     return bool(admin.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone())
 
 
@@ -234,7 +231,7 @@ def test_migration_status_shows_who_is_behind_and_on_what(make_fleet, capsys):
 
 
 @pytest.fixture
-def reference_behind(admin: psycopg.Connection) -> Iterator[str]:
+def reference_behind(admin: AdminConnection) -> Iterator[str]:
     """The clone reference ``sample``, committed at the sandbox's own migrations: behind by
     two under UNIQUE_TITLES. Dropped afterwards."""
     create_clone_reference()

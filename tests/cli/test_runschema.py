@@ -6,10 +6,10 @@ import io
 import re
 from collections.abc import Callable
 
-import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from postgres_harness import AdminConnection
 
 from tenantry_cli.management.commands.runschema import split_command
 
@@ -29,12 +29,12 @@ def run_failing(*args: str) -> tuple[str, CommandError]:
     return stdout.getvalue(), raised.value
 
 
-def schema_exists(admin: psycopg.Connection, schema: str) -> bool:
+def schema_exists(admin: AdminConnection, schema: str) -> bool:
     row = admin.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [schema]).fetchone()
     return bool(row and row[0])
 
 
-def table_count(admin: psycopg.Connection, schema: str) -> int:
+def table_count(admin: AdminConnection, schema: str) -> int:
     row = admin.execute(
         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = %s",
@@ -151,7 +151,7 @@ def test_parallel_finishes_the_others_after_a_failure(
 
 def test_missing_schema_is_created_but_not_migrated(
     make_fleet: Callable[..., list],
-    admin: psycopg.Connection,
+    admin: AdminConnection,
     summary: Callable[[str], dict[str, str]],
 ) -> None:
     make_fleet(1, "bare", migrate=False)
@@ -168,7 +168,7 @@ def test_missing_schema_is_created_but_not_migrated(
 
 def test_no_create_schemas_fails_that_schema_and_creates_nothing(
     make_fleet: Callable[..., list],
-    admin: psycopg.Connection,
+    admin: AdminConnection,
     summary: Callable[[str], dict[str, str]],
 ) -> None:
     make_fleet(1)
@@ -203,7 +203,7 @@ def test_processes_executor_runs_the_command_in_workers(
 
 
 def test_unknown_command_is_refused_before_any_schema(
-    make_fleet: Callable[..., list], admin: psycopg.Connection
+    make_fleet: Callable[..., list], admin: AdminConnection
 ) -> None:
     make_fleet(1, "bare", migrate=False)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from postgres_harness import AdminConnection
 from sandbox.customers.models import Domain
 
 pytestmark = [
@@ -29,7 +29,7 @@ def run(*args: str) -> str:
     return stdout.getvalue()
 
 
-def schema_exists(admin: psycopg.Connection, schema: str) -> bool:
+def schema_exists(admin: AdminConnection, schema: str) -> bool:
     row = admin.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [schema]).fetchone()
     return bool(row and row[0])
 
@@ -67,7 +67,7 @@ def test_selector_runs_exactly_the_tenants_it_names(
 
 @pytest.mark.usefixtures("fleet")
 def test_ambiguous_domain_prefix_names_the_candidates_and_runs_nothing(
-    admin: psycopg.Connection,
+    admin: AdminConnection,
 ) -> None:
     with pytest.raises(CommandError) as raised:
         run("-s", "www", "cli-", "check")
@@ -80,7 +80,7 @@ def test_ambiguous_domain_prefix_names_the_candidates_and_runs_nothing(
 
 
 @pytest.mark.usefixtures("fleet")
-def test_unknown_selector_suggests_close_names_and_runs_nothing(admin: psycopg.Connection) -> None:
+def test_unknown_selector_suggests_close_names_and_runs_nothing(admin: AdminConnection) -> None:
     with pytest.raises(CommandError) as raised:
         run("-s", "www", "cli_9", "check")
 

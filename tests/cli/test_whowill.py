@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from postgres_harness import AdminConnection
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "other"])
 
@@ -24,13 +24,13 @@ def columns(row: list[str]) -> list[str]:
     return [cell.strip() for cell in row if cell.strip()]
 
 
-def schema_exists(admin: psycopg.Connection, schema: str) -> bool:
+def schema_exists(admin: AdminConnection, schema: str) -> bool:
     row = admin.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [schema]).fetchone()
     return bool(row and row[0])
 
 
 def test_one_line_per_tenant_with_kind_place_domains_and_existence(
-    make_fleet: Callable[..., list], admin: psycopg.Connection
+    make_fleet: Callable[..., list], admin: AdminConnection
 ) -> None:
     make_fleet(1)
     make_fleet(1, "bare", migrate=False)

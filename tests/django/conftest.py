@@ -6,10 +6,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from django.db import connection, connections
-from postgres_harness import django_conninfo, terminate_other_sessions
+from postgres_harness import AdminConnection, connect, django_conninfo, terminate_other_sessions
 from sandbox.customers.models import Domain, Tenant
 
 from tenantry import tenant_context
@@ -42,7 +41,7 @@ def _conninfo(alias: str = "default") -> str:
 class StatementCounter:
     """Reads pg_stat_statements (on a connection of its own) for the test database."""
 
-    def __init__(self, monitor: psycopg.Connection[Any]) -> None:
+    def __init__(self, monitor: AdminConnection) -> None:
         self._monitor = monitor
 
     def reset(self) -> None:
@@ -67,14 +66,14 @@ class StatementCounter:
 
 @pytest.fixture(scope="session")
 def _statistics_extension(django_db_setup: None, django_db_blocker: Any) -> None:
-    with django_db_blocker.unblock(), psycopg.connect(_conninfo(), autocommit=True) as admin:
+    with django_db_blocker.unblock(), connect(_conninfo()) as admin:
         admin.execute(f"CREATE SCHEMA IF NOT EXISTS {STATS_SCHEMA}")
         admin.execute(f"CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA {STATS_SCHEMA}")
 
 
 @pytest.fixture
 def statement_counter(_statistics_extension: None, db: None) -> Iterator[StatementCounter]:
-    with psycopg.connect(_conninfo(), autocommit=True) as monitor:
+    with connect(_conninfo()) as monitor:
         counter = StatementCounter(monitor)
         counter.reset()
         yield counter

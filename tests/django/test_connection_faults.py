@@ -37,9 +37,10 @@ from postgres_harness import (
     PgBouncer,
     PostgresServer,
     django_database_settings,
+    psycopg3_only,
+    quote_identifier,
     start_embedded_server,
 )
-from psycopg import sql
 
 from tenantry import SchemaDescriptor, tenant_context
 from tenantry_django.postgresql.base import DatabaseWrapper
@@ -52,6 +53,7 @@ READ = "SELECT current_schema(), array(SELECT name FROM marker ORDER BY name), p
 # from command 'COMMIT'" when a pooler relays the server's FATAL error and then hangs up.
 ALLOWED_ERRORS = (OperationalError, InterfaceError, InternalError)
 _LOST_IN_COMMAND = re.compile(r"received \d+ results from command ")
+DJANGO_POOL = psycopg3_only("Django's connection pool (OPTIONS['pool']) needs psycopg_pool")
 WAIT = 30.0  # seconds a run may take to reach a milestone before the test fails
 _sequence = itertools.count()  # orders reads across threads (next() is atomic)
 
@@ -79,14 +81,12 @@ def create_marked_database(server: PostgresServer) -> str:
     with server.connect(name) as admin:
         for schema in [PUBLIC, DECOY, *SCHEMAS]:
             if schema != PUBLIC:
-                admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-            table = sql.Identifier(schema, "marker")
-            admin.execute(sql.SQL("CREATE TABLE {} (name text NOT NULL)").format(table))
-            admin.execute(sql.SQL("INSERT INTO {} VALUES (%s)").format(table), [schema])
+                admin.execute(f"CREATE SCHEMA {quote_identifier(schema)}")
+            table = f"{quote_identifier(schema)}.marker"
+            admin.execute(f"CREATE TABLE {table} (name text NOT NULL)")
+            admin.execute(f"INSERT INTO {table} VALUES (%s)", [schema])
         admin.execute(
-            sql.SQL("ALTER DATABASE {} SET search_path = {}").format(
-                sql.Identifier(name), sql.Identifier(DECOY)
-            )
+            f"ALTER DATABASE {quote_identifier(name)} SET search_path = {quote_identifier(DECOY)}"
         )
     with server.connect(name) as fresh:
         assert fresh.execute("SELECT current_schema()").fetchone() == (DECOY,)
@@ -433,6 +433,7 @@ def test_a_replaced_connection_is_pointed_again(session_place, schema, health_ch
 # -- Django's own pool ---------------------------------------------------------------------
 
 
+@DJANGO_POOL
 def test_pooled_connections_move_between_threads_and_tenants(session_place, closing_pool):
     make_wrapper = wrapper_factory(session_place, "pooled", pool=POOL)
     closing_pool(make_wrapper)
@@ -486,6 +487,7 @@ def test_persistent_connections_survive_a_restart(private_place, mode, health_ch
         assert len(run.errors) >= 8 * 2
 
 
+@DJANGO_POOL
 def test_pooled_connections_survive_a_restart(private_place, closing_pool):
     make_wrapper = wrapper_factory(private_place, "pooled", pool=POOL)
     closing_pool(make_wrapper)
@@ -504,7 +506,11 @@ def test_pooled_connections_survive_a_restart(private_place, closing_pool):
 # -- every backend is terminated ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("pooled", [False, True], ids=["persistent", "django-pool"])
+@pytest.mark.parametrize(
+    "pooled",
+    [False, pytest.param(True, marks=DJANGO_POOL)],
+    ids=["persistent", "django-pool"],
+)
 def test_terminated_backends_never_answer_from_another_schema(session_place, closing_pool, pooled):
     alias = "pooled" if pooled else "direct"
     make_wrapper = wrapper_factory(session_place, alias, pool=POOL if pooled else None)

@@ -11,15 +11,14 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from django.http.request import split_domain_port
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from postgres_harness import recording_driver_executes
 from sandbox.customers.models import Domain
 
 from tenantry_django.resolvers import clear_caches
@@ -76,20 +75,10 @@ def bare_words(statement: str) -> set[str]:
     return set(_WORD.findall(_QUOTED.sub(" ", statement)))
 
 
-@contextlib.contextmanager
-def sent_statements() -> Iterator[list[str]]:
-    """Every statement text handed to psycopg (parameters travel apart), the search-path
+def sent_statements() -> contextlib.AbstractContextManager[list[str]]:
+    """Every statement text handed to the driver (parameters travel apart), the search-path
     statements tenantry sends in front of queries included."""
-    sent: list[str] = []
-    real_execute = psycopg.Cursor.execute
-
-    def execute(self: Any, query: Any, params: Any = None, **kwargs: Any) -> Any:
-        sent.append(query if isinstance(query, str) else query.as_string(self))
-        return real_execute(self, query, params, **kwargs)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(psycopg.Cursor, "execute", execute)
-        yield sent
+    return recording_driver_executes()
 
 
 def assert_nothing_unquoted(statements: list[str], *client_values: str) -> None:

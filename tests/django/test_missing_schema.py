@@ -9,11 +9,10 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections, connection
-from postgres_harness import django_conninfo
+from postgres_harness import connect, django_conninfo
 from sandbox.customers.models import Domain, Tenant
 
 from tenantry import SchemaDescriptor, tenant_context
@@ -22,7 +21,7 @@ from tenantry_django.errors import TenantSchemaMissingError
 
 def drop_elsewhere(schema: str) -> None:
     """Drop ``schema`` the way another process would: its own connection, committed."""
-    with psycopg.connect(django_conninfo(connection.settings_dict), autocommit=True) as other:
+    with connect(django_conninfo(connection.settings_dict)) as other:
         other.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 

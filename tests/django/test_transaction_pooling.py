@@ -24,11 +24,10 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
 
-import psycopg
 import pytest
 from django.db import DataError, connection, connections, transaction
 from django.test import Client, override_settings
-from postgres_harness import PgBouncer
+from postgres_harness import PgBouncer, connect, copy_rows
 from sandbox.customers.models import Domain, Tenant
 from sandbox.notes.models import Note
 
@@ -117,8 +116,7 @@ def observe_unbatched(tenant: Tenant) -> list[Observation]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW search_path")
         shown = cursor.fetchone()[0].split(",")[0].strip().strip('"')
-        with cursor.copy("COPY (SELECT current_schema()) TO STDOUT") as copy:
-            copied = [row[0] for row in copy.rows()]
+        copied = [row[0] for row in copy_rows(cursor, "COPY (SELECT current_schema()) TO STDOUT")]
         cursor.executemany(
             "INSERT INTO notes_note (title, body, created_at) VALUES (%s, '', now())",
             [(marker,)] * 3,
@@ -253,7 +251,7 @@ def server_search_paths(bouncer: PgBouncer, database: str) -> dict[int, tuple[st
     """``{backend pid: (search_path, its source)}`` of every server connection ``bouncer``
     has to ``database``, each read in a transaction of its own: with as many clients in a
     transaction at once as the pool has server connections, each client holds another one."""
-    clients = [psycopg.connect(bouncer.url(database)) for _ in range(bouncer.pool_size)]
+    clients = [connect(bouncer.url(database), autocommit=False) for _ in range(bouncer.pool_size)]
     try:
         rows = [
             client.execute(

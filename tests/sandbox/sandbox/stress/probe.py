@@ -18,9 +18,8 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import CharField, Func
-from psycopg import sql
 
-from tenantry import get_current_tenant
+from tenantry import get_current_tenant, quote_identifier
 
 MARKER = "tenantry stress marker"
 SECOND_MARKER = "tenantry stress marker, second"  # for reads that need two rows
@@ -76,7 +75,7 @@ def misdirect(schema: str) -> None:
     """Set this thread's connection's search path to ``schema`` without telling tenantry."""
     connection.ensure_connection()
     scope = "SET LOCAL" if connection.in_atomic_block else "SET"
-    statement = sql.SQL(scope + " search_path = {}").format(sql.Identifier(schema))
+    statement = f"{scope} search_path = {quote_identifier(schema)}"
     with connection.connection.cursor() as cursor:
         cursor.execute(statement)
 
