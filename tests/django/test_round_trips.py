@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from postgres_harness import PSYCOPG2, psycopg2_only, psycopg3_only, recording_driver_executes
+from postgres_harness import psycopg2_only, psycopg3_only, recording_driver_executes
 from sandbox.notes.models import Note
 
 from tenantry import SchemaDescriptor, tenant_context

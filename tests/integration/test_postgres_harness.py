@@ -46,7 +46,7 @@ def test_the_harness_uses_the_driver_djangos_backend_uses():
     # the tests' own connections speak the driver under test.
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
-    assert DRIVER == ("psycopg" if is_psycopg3 else "psycopg2")
+    assert ("psycopg" if is_psycopg3 else "psycopg2") == DRIVER
     assert PSYCOPG2 is not is_psycopg3
 
 
@@ -66,9 +66,13 @@ def test_an_admin_connection_autocommits_binds_parameters_and_closes(fresh_datab
 def test_a_transactional_admin_connection_commits_or_rolls_back_with_its_block(fresh_database):
     with connect(fresh_database) as admin:
         admin.execute("CREATE TABLE admin_tx (id int)")
-    with pytest.raises(ZeroDivisionError), connect(fresh_database, autocommit=False) as failing:
-        failing.execute("INSERT INTO admin_tx VALUES (1)")
-        raise ZeroDivisionError
+    def insert_then_fail() -> None:
+        with connect(fresh_database, autocommit=False) as failing:
+            failing.execute("INSERT INTO admin_tx VALUES (1)")
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        insert_then_fail()
     with connect(fresh_database, autocommit=False) as succeeding:
         succeeding.execute("INSERT INTO admin_tx VALUES (2)")
     with connect(fresh_database) as admin:
