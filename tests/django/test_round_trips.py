@@ -317,4 +317,3 @@ def test_a_psycopg2_copy_into_a_missing_schema_fails_clearly(db):
         pytest.raises(TenantSchemaMissingError, match='"rt_missing"'),
     ):
         cursor.copy_from(io.StringIO("x\n"), "notes_note", columns=["title"])
-

@@ -66,6 +66,7 @@ def test_an_admin_connection_autocommits_binds_parameters_and_closes(fresh_datab
 def test_a_transactional_admin_connection_commits_or_rolls_back_with_its_block(fresh_database):
     with connect(fresh_database) as admin:
         admin.execute("CREATE TABLE admin_tx (id int)")
+
     def insert_then_fail() -> None:
         with connect(fresh_database, autocommit=False) as failing:
             failing.execute("INSERT INTO admin_tx VALUES (1)")
