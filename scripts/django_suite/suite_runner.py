@@ -26,13 +26,14 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any, TextIO
 
-import psycopg
 from django.db import connection, connections
 from django.db.backends.base.creation import BaseDatabaseCreation
 from django.db.backends.postgresql.features import DatabaseFeatures
 from django.test.runner import DiscoverRunner
+from postgres_harness.driver import connect
 from postgres_harness.server import django_conninfo
-from psycopg import sql
+
+from tenantry import quote_identifier
 
 from . import CONFIG_VARIABLE, RESULTS_VARIABLE
 
@@ -132,8 +133,8 @@ def _create_schema_in_test_database(creation: BaseDatabaseCreation, schema: str)
     def create(verbosity: int, autoclobber: bool, keepdb: bool = False) -> str:
         name: str = create_test_db(verbosity, autoclobber, keepdb)
         conninfo = django_conninfo({**creation.connection.settings_dict, "NAME": name})
-        with psycopg.connect(conninfo, autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        with connect(conninfo) as admin:  # psycopg 3 or psycopg2, whichever is installed
+            admin.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}")
         return name
 
     creation._create_test_db = create  # type: ignore[attr-defined]
