@@ -1,4 +1,4 @@
-"""``TENANTS`` and ``TENANTRY_*`` settings, read lazily and cached until a setting changes.
+"""``TENANTS`` parsed into typed values; the settings object (``conf.py``) holds the result.
 
 ``TENANTS`` keeps django-pgschemas' shape::
 
@@ -20,14 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from tenantry import DEFAULT_DATABASE, PUBLIC_SCHEMA, SchemaDescriptor, Tenant
 from tenantry_django._domains import normalize_host
 
 DYNAMIC_KEY = "default"
-DEFAULT_ORIGINAL_BACKEND = "django.db.backends.postgresql"
 STATIC_KEYS = frozenset(
     {
         "APPS",
@@ -42,9 +40,6 @@ STATIC_KEYS = frozenset(
 )
 DYNAMIC_KEYS = frozenset(
     {"TENANT_MODEL", "DOMAIN_MODEL", "APPS", "URLCONF", "WS_URLCONF", "CLONE_REFERENCE"}
-)
-WATCHED_SETTINGS = frozenset(
-    {"TENANTS", "INSTALLED_APPS", "TENANTRY_EXTRA_SEARCH_PATHS", "TENANTRY_ORIGINAL_BACKEND"}
 )
 
 
@@ -225,34 +220,20 @@ def parse_tenants(tenants: Any, extra_search_paths: Any = ()) -> TenancyConfig:
     )
 
 
-@functools.cache
 def get_config() -> TenancyConfig:
-    return parse_tenants(
-        getattr(settings, "TENANTS", None), getattr(settings, "TENANTRY_EXTRA_SEARCH_PATHS", ())
-    )
+    """``TENANTS`` parsed, as held by the current settings object (``conf.get_settings()``)."""
+    from tenantry_django.conf import get_settings
+
+    return get_settings().tenants
 
 
 def original_backend() -> str:
-    return getattr(settings, "TENANTRY_ORIGINAL_BACKEND", None) or DEFAULT_ORIGINAL_BACKEND
+    from tenantry_django.conf import get_settings
+
+    return get_settings().original_backend
 
 
 def transaction_pooling(alias: str) -> bool:
-    """Whether ``alias`` reaches PostgreSQL through a transaction-level pooler.
+    from tenantry_django.conf import get_settings
 
-    ``TENANTRY_TRANSACTION_POOLING`` is ``True`` (every alias), ``False`` (the default) or a
-    list of aliases. Read when a connection opens, so a change applies to new connections.
-    """
-    value = getattr(settings, "TENANTRY_TRANSACTION_POOLING", False)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return alias in value
-    raise ImproperlyConfigured(
-        f"TENANTRY_TRANSACTION_POOLING must be True, False or a list of database aliases, "
-        f"got {value!r}."
-    )
-
-
-def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting in WATCHED_SETTINGS:
-        get_config.cache_clear()
+    return get_settings().transaction_pooling(alias)

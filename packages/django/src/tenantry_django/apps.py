@@ -12,26 +12,24 @@ class TenantryDjangoConfig(AppConfig):
 
     def ready(self) -> None:
         from tenantry_django import (  # noqa: F401 - registers checks and signals
-            _conf,
             _hosts,
             _pinning,
             _pooling_checks,
             _routing_checks,
             _tenants_checks,
             checks,
+            conf,
             resolvers,
             schemas,
             signals,
         )
-        from tenantry_django._plugin_settings import apply_plugin_settings, on_setting_changed
         from tenantry_django.postgresql import _search_path
 
-        apply_plugin_settings()
+        conf.configure_plugins()
         _pinning.install()
         self._connect_cache_invalidation()
         for receiver in (
-            on_setting_changed,
-            _conf.on_setting_changed,
+            conf.on_setting_changed,
             _hosts.on_setting_changed,
             _search_path.on_setting_changed,
             schemas.on_setting_changed,
@@ -44,10 +42,11 @@ class TenantryDjangoConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_delete, post_save
 
-        from tenantry_django import _conf, resolvers
+        from tenantry_django import resolvers
+        from tenantry_django.conf import get_settings
 
         try:
-            dynamic = _conf.get_config().dynamic
+            dynamic = get_settings().tenants.dynamic
         except ImproperlyConfigured:
             return  # the system checks explain what is wrong
         if dynamic is None:

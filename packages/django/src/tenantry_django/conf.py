@@ -1,0 +1,191 @@
+"""Every setting tenantry reads, in one object: ``TENANTS`` and each ``TENANTRY_*`` setting.
+
+``get_settings()`` returns the current :class:`TenantrySettings`. Each value is read from
+``django.conf.settings`` on first use and kept; one ``setting_changed`` receiver
+(:func:`on_setting_changed`, connected when the app is ready) drops the whole object when any
+setting it depends on changes, so ``override_settings`` works everywhere. Caches computed from
+settings hang off the object (:meth:`TenantrySettings.derived`) and are dropped with it.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+
+from tenantry_django._conf import TenancyConfig, parse_tenants
+
+__all__ = [
+    "DEFAULT_CACHE_SECONDS",
+    "DEFAULT_HEADER",
+    "DEFAULT_ORIGINAL_BACKEND",
+    "DEFAULT_RESOLVERS",
+    "DEFAULT_SESSION_KEY",
+    "TenantrySettings",
+    "configure_plugins",
+    "get_settings",
+    "on_setting_changed",
+]
+
+DEFAULT_RESOLVERS = ("domain",)
+DEFAULT_HEADER = "X-Tenant"
+DEFAULT_SESSION_KEY = "tenant"
+DEFAULT_CACHE_SECONDS = 10.0
+DEFAULT_ORIGINAL_BACKEND = "django.db.backends.postgresql"
+
+#: Django's own settings that tenantry derives values from (app labels, host validation).
+_DJANGO_SETTINGS_READ = frozenset(
+    {"INSTALLED_APPS", "ALLOWED_HOSTS", "DEBUG", "USE_X_FORWARDED_HOST", "ROOT_URLCONF"}
+)
+_PLUGIN_SETTINGS = frozenset({"TENANTRY_PLUGINS", "TENANTRY_BLOCKED_PLUGINS"})
+
+_Value = TypeVar("_Value")
+
+
+def _read(name: str, default: Any = None) -> Any:
+    return getattr(django_settings, name, default)
+
+
+class TenantrySettings:
+    """The values of tenantry's settings, each read once, on first use."""
+
+    def __init__(self) -> None:
+        self._derived: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    # -- TENANTS ------------------------------------------------------------------------------
+
+    @property
+    def raw_tenants(self) -> Any:
+        """``settings.TENANTS`` as written (``None`` when missing); the checks judge it."""
+        return _read("TENANTS")
+
+    @functools.cached_property
+    def tenants(self) -> TenancyConfig:
+        """``TENANTS`` parsed; ``ImproperlyConfigured`` when it is unusable."""
+        return parse_tenants(self.raw_tenants, self.extra_search_paths)
+
+    # -- the database backend -----------------------------------------------------------------
+
+    @functools.cached_property
+    def extra_search_paths(self) -> tuple[str, ...]:
+        value = _read("TENANTRY_EXTRA_SEARCH_PATHS", ())
+        return tuple(str(item) for item in value) if isinstance(value, (list, tuple)) else ()
+
+    @functools.cached_property
+    def original_backend(self) -> str:
+        return str(_read("TENANTRY_ORIGINAL_BACKEND") or DEFAULT_ORIGINAL_BACKEND)
+
+    def transaction_pooling(self, alias: str) -> bool:
+        """Whether ``alias`` reaches PostgreSQL through a transaction-level pooler.
+
+        ``TENANTRY_TRANSACTION_POOLING`` is ``True`` (every alias), ``False`` (the default) or
+        a list of aliases.
+        """
+        value = _read("TENANTRY_TRANSACTION_POOLING", False)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return alias in value
+        raise ImproperlyConfigured(
+            f"TENANTRY_TRANSACTION_POOLING must be True, False or a list of database aliases, "
+            f"got {value!r}."
+        )
+
+    # -- routing ------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def resolvers(self) -> tuple[str, ...]:
+        """``TENANTRY_RESOLVERS``: resolver names in the order they are asked."""
+        return tuple(_read("TENANTRY_RESOLVERS", DEFAULT_RESOLVERS))
+
+    @functools.cached_property
+    def resolver_cache_seconds(self) -> float:
+        return float(_read("TENANTRY_RESOLVER_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+
+    @functools.cached_property
+    def header(self) -> str:
+        return str(_read("TENANTRY_HEADER", DEFAULT_HEADER))
+
+    @functools.cached_property
+    def session_key(self) -> str:
+        return str(_read("TENANTRY_SESSION_KEY", DEFAULT_SESSION_KEY))
+
+    @functools.cached_property
+    def unknown_host_view(self) -> str | None:
+        return _read("TENANTRY_UNKNOWN_HOST_VIEW") or None
+
+    # -- plugins and commands -----------------------------------------------------------------
+
+    @functools.cached_property
+    def plugins(self) -> tuple[str, ...]:
+        return tuple(_read("TENANTRY_PLUGINS", ()))
+
+    @functools.cached_property
+    def blocked_plugins(self) -> tuple[str, ...]:
+        return tuple(_read("TENANTRY_BLOCKED_PLUGINS", ()))
+
+    @functools.cached_property
+    def parallel_max_processes(self) -> int | None:
+        return cast(int | None, _read("TENANTRY_PARALLEL_MAX_PROCESSES"))
+
+    @functools.cached_property
+    def tasks_per_process(self) -> int | None:
+        return cast(int | None, _read("TENANTRY_TASKS_PER_PROCESS"))
+
+    # -- caches computed from these settings --------------------------------------------------
+
+    def derived(self, name: str, build: Callable[[], _Value]) -> _Value:
+        """``build()``, computed once for these settings and dropped when a setting changes."""
+        try:
+            return cast(_Value, self._derived[name])
+        except KeyError:
+            pass
+        with self._lock:
+            if name not in self._derived:
+                self._derived[name] = build()
+            return cast(_Value, self._derived[name])
+
+
+_current: TenantrySettings | None = None
+
+
+def get_settings() -> TenantrySettings:
+    """The settings in force now (a new object after any relevant setting changed)."""
+    current = _current
+    if current is None:
+        current = _replace()
+    return current
+
+
+def _replace() -> TenantrySettings:
+    global _current
+    _current = TenantrySettings()
+    return _current
+
+
+def _watched(setting: str) -> bool:
+    return setting == "TENANTS" or setting.startswith("TENANTRY_") or (
+        setting in _DJANGO_SETTINGS_READ
+    )
+
+
+def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    """The one ``setting_changed`` receiver: forget every value read and derived."""
+    if not _watched(setting):
+        return
+    _replace()
+    if setting in _PLUGIN_SETTINGS:
+        configure_plugins()
+
+
+def configure_plugins() -> None:
+    """Hand ``TENANTRY_PLUGINS`` and ``TENANTRY_BLOCKED_PLUGINS`` to core's plugin manager."""
+    import tenantry
+
+    current = get_settings()
+    tenantry.configure_plugins(extra=current.plugins, blocked=current.blocked_plugins)
