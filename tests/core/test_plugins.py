@@ -13,15 +13,20 @@ pytestmark = pytest.mark.usefixtures("clean_plugins")
 
 
 def resolve(host: str, **headers: str) -> tenantry.Resolution | None:
+    """Every resolver the plugins announce, asked in name order (built-ins blocked)."""
     request = RequestInfo(host=host, headers={k.lower(): v for k, v in headers.items()})
-    return tenantry.get_plugin_manager().hook.tenantry_resolve_tenant(request=request)
+    for spec in tenantry.get_resolvers().values():
+        resolution = spec.resolve(request)
+        if resolution is not None:
+            return resolution
+    return None
 
 
 def test_plugins_of_every_installed_package_are_found_through_entry_points():
     found = {info.name: info for info in tenantry.list_plugins()}
     assert {"django", "cli", "channels", "cache", "example"} <= set(found)
     assert found["example"].source == "entry point (tenantry-example-plugin 0.1.0)"
-    assert found["example"].hooks == ("tenantry_register_executors", "tenantry_resolve_tenant")
+    assert found["example"].hooks == ("tenantry_register_executors", "tenantry_register_resolvers")
 
 
 BUILTIN_RESOLVERS = ["domain", "header", "session"]  # tenantry-django's, which need Django
@@ -57,11 +62,15 @@ def settings_plugin_module():
     module = types.ModuleType("tenantry_settings_plugin")
 
     class HostResolver:
-        @tenantry.hookimpl
-        def tenantry_resolve_tenant(self, request):
+        @staticmethod
+        def resolve_custom_host(request):
             if request.host == "custom.test":
                 return tenantry.Resolution(SchemaDescriptor("custom"), resolver="custom")
             return None
+
+        @tenantry.hookimpl
+        def tenantry_register_resolvers(self):
+            return [tenantry.ResolverSpec("custom", self.resolve_custom_host)]
 
     module.resolver = HostResolver()  # type: ignore[attr-defined]
 
@@ -85,7 +94,7 @@ def test_plugins_can_be_registered_by_dotted_path(settings_plugin_module, path):
     assert resolution.tenant.schema_name == "custom"
     info = {i.name: i for i in tenantry.list_plugins()}[path]
     assert info.source == "dotted path"
-    assert info.hooks == ("tenantry_resolve_tenant",)
+    assert info.hooks == ("tenantry_register_resolvers",)
 
 
 def test_a_module_can_be_registered_by_dotted_path(settings_plugin_module):
@@ -115,10 +124,10 @@ def test_missing_attribute_is_a_clear_error():
 
 def test_check_pending_rejects_an_implementation_of_an_unknown_hook(settings_plugin_module):
     @tenantry.hookimpl
-    def tenantry_resolve_tenantt(request):  # misspelt hook name
-        return None
+    def tenantry_register_resolverz():  # misspelt hook name
+        return []
 
-    settings_plugin_module.tenantry_resolve_tenantt = tenantry_resolve_tenantt
+    settings_plugin_module.tenantry_register_resolverz = tenantry_register_resolverz
     tenantry.configure_plugins(extra=["tenantry_settings_plugin"])
     with pytest.raises(PluginError, match="unknown hook"):
         tenantry.get_plugin_manager()
@@ -127,11 +136,22 @@ def test_check_pending_rejects_an_implementation_of_an_unknown_hook(settings_plu
 def test_wrong_hook_arguments_are_rejected_at_registration():
     class Broken:
         @tenantry.hookimpl
-        def tenantry_resolve_tenant(self, request, extra_argument):
+        def tenantry_tenant_activated(self, tenant, previous, extra_argument):
             return None
 
     with pytest.raises(pluggy.PluginValidationError):
         tenantry.get_plugin_manager().register(Broken())
+
+
+def test_two_resolvers_with_one_name_is_an_error_naming_both_plugins():
+    class Duplicate:
+        @tenantry.hookimpl
+        def tenantry_register_resolvers(self):
+            return [tenantry.ResolverSpec("example", lambda request: None)]
+
+    tenantry.get_plugin_manager().register(Duplicate(), name="duplicate")
+    with pytest.raises(PluginError, match=r"'example' is registered by both '.+' and '.+'"):
+        tenantry.get_resolvers()
 
 
 def test_two_executors_with_one_name_is_an_error(settings_plugin_module):
@@ -196,5 +216,6 @@ def test_python_m_tenantry_lists_plugins_hooks_and_executors():
         [sys.executable, "-m", "tenantry"], capture_output=True, text=True, check=True
     )
     assert "  example  [entry point (tenantry-example-plugin 0.1.0)]" in result.stdout
-    assert "      tenantry_resolve_tenant" in result.stdout
+    assert "      tenantry_register_resolvers" in result.stdout
+    assert "  example  the X-Example-Tenant header (example plugin)" in result.stdout
     assert "  reverse  Run tenants last to first (example plugin)" in result.stdout

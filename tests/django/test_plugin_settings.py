@@ -14,11 +14,14 @@ import tenantry
 def plugin_module():
     module = types.ModuleType("sandbox_resolver_plugin")
 
-    @tenantry.hookimpl
-    def tenantry_resolve_tenant(request):
+    def resolve_everything(request):
         return tenantry.Resolution(tenantry.SchemaDescriptor("from_settings"))
 
-    module.tenantry_resolve_tenant = tenantry_resolve_tenant  # type: ignore[attr-defined]
+    @tenantry.hookimpl
+    def tenantry_register_resolvers():
+        return [tenantry.ResolverSpec("from_settings", resolve_everything)]
+
+    module.tenantry_register_resolvers = tenantry_register_resolvers  # type: ignore[attr-defined]
     sys.modules[module.__name__] = module
     yield module
     del sys.modules[module.__name__]
@@ -32,8 +35,8 @@ def test_plugins_named_in_settings_are_registered_and_unregistered(plugin_module
     assert "sandbox_resolver_plugin" not in plugin_names()
     with override_settings(TENANTRY_PLUGINS=["sandbox_resolver_plugin"]):
         assert "sandbox_resolver_plugin" in plugin_names()
-        hook = tenantry.get_plugin_manager().hook
-        resolution = hook.tenantry_resolve_tenant(request=tenantry.RequestInfo(host="x"))
+        resolve = tenantry.get_resolvers()["from_settings"].resolve
+        resolution = resolve(tenantry.RequestInfo(host="x"))
         assert resolution.tenant.schema_name == "from_settings"
     assert "sandbox_resolver_plugin" not in plugin_names()
 

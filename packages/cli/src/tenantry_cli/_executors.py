@@ -1,13 +1,8 @@
 """The built-in executors: how a task runs over many tenants.
 
-An executor is what an ``ExecutorSpec.factory(**options)`` returns: a callable
-``executor(tenants, task)`` that runs ``task(tenant)`` for each tenant and yields (or returns)
-the results as they complete, in any order. Tasks never raise: they return outcomes, so an
-executor has no error handling of its own. A lazy executor (``sequential``) lets the caller
-stop after a failure simply by not asking for more.
-
-Options passed to every factory: ``max_workers`` (``TENANTRY_PARALLEL_MAX_PROCESSES``; None
-means the CPU count) and ``tasks_per_process`` (``TENANTRY_TASKS_PER_PROCESS``).
+Each function here is a ``tenantry.ExecutorFactory``: it returns a ``tenantry.Executor`` that
+runs ``task(tenant)`` for each tenant and yields the results as they complete. A lazy executor
+(``sequential``) lets the caller stop after a failure simply by not asking for more.
 """
 
 from __future__ import annotations
@@ -16,13 +11,13 @@ import multiprocessing
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
+
+from tenantry import Executor
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-Executor = Callable[[Sequence[Any], Callable[[Any], Any]], Iterable[Any]]
 
 DEFAULT_TASKS_PER_PROCESS = 100
 

@@ -23,7 +23,14 @@ from tenantry_cli._fleet_replay import replay
 from tenantry_cli._fleet_state import SchemaState, read_fleet_states
 from tenantry_cli._outcome_log import OutcomeLog
 from tenantry_cli._progress import RunProgress
-from tenantry_cli._runner import STOPS_ON_FAILURE, Outcome, drain, guarded, in_order, schema_label
+from tenantry_cli._runner import (
+    Outcome,
+    drain,
+    executor_spec,
+    guarded,
+    in_order,
+    schema_label,
+)
 from tenantry_django.schemas import (
     create_schema,
     migrate_schema,
@@ -114,7 +121,7 @@ def migrate_fleet(
     run = _FleetRun(tenants, create_schemas=create_schemas)
     labels = {schema_label(t): t for t in run.tenants}
     log = OutcomeLog({label: (t.database, t.schema_name) for label, t in labels.items()})
-    stop_on_failure = executor in STOPS_ON_FAILURE
+    stop_on_failure = executor_spec(executor).stops_on_failure
     outcomes: dict[str, Outcome] = {}
     project = project_migrations()
 

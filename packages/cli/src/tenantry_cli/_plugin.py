@@ -16,7 +16,10 @@ def tenantry_register_executors() -> Iterable[tenantry.ExecutorSpec]:
 
     return [
         tenantry.ExecutorSpec(
-            "sequential", _executors.sequential, "one schema at a time; stops at a failure"
+            "sequential",
+            _executors.sequential,
+            "one schema at a time; stops at a failure",
+            stops_on_failure=True,
         ),
         tenantry.ExecutorSpec(
             "parallel",

@@ -1,8 +1,9 @@
 """Run one action per tenant through an executor; collect every tenant's outcome.
 
 Actions never stop the run by raising: each tenant's error becomes its outcome, so one
-failing schema never hides the others' results. The ``sequential`` executor stops after the
-first failure (the rest are reported as skipped); every other executor finishes them all.
+failing schema never hides the others' results. An executor that declares
+``stops_on_failure`` (the built-in ``sequential``) stops after the first failure (the rest
+are reported as skipped); every other executor finishes them all.
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from rich.console import Console
 from rich.table import Table
 
 import tenantry
-from tenantry import Tenant
+from tenantry import Executor, ExecutorSpec, Tenant
 from tenantry_cli._progress import RunProgress
+from tenantry_django.conf import get_settings
 
 DEFAULT_EXECUTOR = "sequential"
-STOPS_ON_FAILURE = frozenset({"sequential"})
 
 
 @dataclass(frozen=True)
@@ -55,18 +55,23 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {message}{where}"
 
 
-def make_executor(name: str) -> Callable[[Sequence[Any], Callable[[Any], Any]], Any]:
+def executor_spec(name: str) -> ExecutorSpec:
+    """The installed executor called ``name``; a ``CommandError`` listing them otherwise."""
     executors = tenantry.get_executors()
     spec = executors.get(name)
     if spec is None:
         raise CommandError(
             f"Unknown executor {name!r}. Installed executors: {', '.join(executors) or 'none'}."
         )
-    executor: Callable[[Sequence[Any], Callable[[Any], Any]], Any] = spec.factory(
-        max_workers=getattr(settings, "TENANTRY_PARALLEL_MAX_PROCESSES", None),
-        tasks_per_process=getattr(settings, "TENANTRY_TASKS_PER_PROCESS", None),
+    return spec
+
+
+def make_executor(name: str) -> Executor:
+    current = get_settings()
+    return executor_spec(name).factory(
+        max_workers=current.parallel_max_processes,
+        tasks_per_process=current.tasks_per_process,
     )
-    return executor
 
 
 def guarded(action: Callable[[Tenant], str | None]) -> Callable[[Tenant], Outcome]:
@@ -97,12 +102,13 @@ def run_for_tenants(
 ) -> list[Outcome]:
     """Every tenant's outcome, in the order of ``tenants``."""
     by_schema: dict[str, Outcome] = {}
+    stops_on_failure = executor_spec(executor).stops_on_failure
     with RunProgress(progress_stream, len(tenants)) as progress:
 
         def finish(outcome: Outcome) -> bool:
             by_schema[outcome.schema] = outcome
             progress.advance(outcome.schema, outcome.ok, outcome.detail)
-            return not outcome.ok and executor in STOPS_ON_FAILURE
+            return not outcome.ok and stops_on_failure
 
         drain(executor, tenants, guarded(action), finish)
     return in_order(tenants, by_schema)

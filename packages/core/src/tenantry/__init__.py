@@ -5,7 +5,7 @@ Imports nothing but the standard library and pluggy; Django lives in ``tenantry_
 
 from tenantry._activation import activate, deactivate, get_current_tenant, tenant_context
 from tenantry._catalog import CatalogEntry, StaticCatalog, TenantCatalog, TenantKind
-from tenantry._executors import ExecutorSpec
+from tenantry._executors import Executor, ExecutorFactory, ExecutorSpec
 from tenantry._hookspecs import hookimpl, hookspec
 from tenantry._plugins import (
     ENTRY_POINT_GROUP,
@@ -14,11 +14,12 @@ from tenantry._plugins import (
     configure_plugins,
     get_executors,
     get_plugin_manager,
+    get_resolvers,
     get_tenant_catalog,
     import_object,
     list_plugins,
 )
-from tenantry._resolution import RequestInfo, Resolution
+from tenantry._resolution import RequestInfo, Resolution, Resolver, ResolverSpec
 from tenantry._schema_names import (
     MAX_IDENTIFIER_BYTES,
     PUBLIC_SCHEMA,
@@ -45,11 +46,15 @@ __all__ = [
     "WILDCARDS",
     "AmbiguousSelectorError",
     "CatalogEntry",
+    "Executor",
+    "ExecutorFactory",
     "ExecutorSpec",
     "PluginError",
     "PluginInfo",
     "RequestInfo",
     "Resolution",
+    "Resolver",
+    "ResolverSpec",
     "SchemaDescriptor",
     "SchemaNameError",
     "SelectorError",
@@ -65,6 +70,7 @@ __all__ = [
     "get_current_tenant",
     "get_executors",
     "get_plugin_manager",
+    "get_resolvers",
     "get_tenant_catalog",
     "hookimpl",
     "hookspec",

@@ -1,16 +1,17 @@
-"""``python -m tenantry``: which plugins and executors this environment has."""
+"""``python -m tenantry``: which plugins, resolvers and executors this environment has."""
 
 from __future__ import annotations
 
 import sys
 
-from tenantry._plugins import PluginError, get_executors, list_plugins
+from tenantry._plugins import PluginError, get_executors, get_resolvers, list_plugins
 
 
 def main() -> int:
     try:
         plugins = list_plugins()
         executors = get_executors()
+        resolvers = get_resolvers()
     except PluginError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -19,6 +20,9 @@ def main() -> int:
         print(f"  {info.name}  [{info.source}]")
         for hook in info.hooks:
             print(f"      {hook}")
+    print("resolvers (chosen by TENANTRY_RESOLVERS):")
+    for name, resolver in resolvers.items():
+        print(f"  {name}  {resolver.description}".rstrip())
     print("executors:")
     for name, spec in executors.items():
         print(f"  {name}  {spec.description}".rstrip())

@@ -8,20 +8,27 @@ import pluggy
 
 from tenantry._catalog import TenantCatalog
 from tenantry._executors import ExecutorSpec
-from tenantry._resolution import RequestInfo, Resolution
+from tenantry._resolution import ResolverSpec
 from tenantry._tenant import Tenant
 
 PROJECT_NAME = "tenantry"
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
+__all__ = [
+    "hookimpl",
+    "hookspec",
+    "tenantry_register_executors",
+    "tenantry_register_resolvers",
+    "tenantry_tenant_activated",
+    "tenantry_tenant_catalog",
+    "tenantry_tenant_deactivated",
+]
 
-@hookspec(firstresult=True)
-def tenantry_resolve_tenant(request: RequestInfo) -> Resolution | None:
-    """Find the tenant a request is for; return ``None`` to let the next resolver try.
 
-    Runs once per request, never per query.
-    """
+@hookspec
+def tenantry_register_resolvers() -> Iterable[ResolverSpec]:  # type: ignore[empty-body]
+    """Announce named resolvers; ``TENANTRY_RESOLVERS`` chooses which run, in which order."""
 
 
 @hookspec

@@ -10,13 +10,14 @@ import importlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import Protocol, TypeVar, cast
 
 import pluggy
 
 from tenantry import _hookspecs
 from tenantry._catalog import TenantCatalog
 from tenantry._executors import ExecutorSpec
+from tenantry._resolution import ResolverSpec
 
 ENTRY_POINT_GROUP = "tenantry"
 
@@ -126,22 +127,48 @@ def list_plugins() -> list[PluginInfo]:
     return sorted(result, key=lambda info: info.name)
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_Spec = TypeVar("_Spec", bound=_Named)
+
+
+def _announced(hook_name: str, kind: str) -> dict[str, _Spec]:
+    """What every plugin announces through a registry hook, by name, sorted.
+
+    pluggy calls each plugin's implementation on its own (a subset caller without the others),
+    so a name announced twice can name both plugins; the user then blocks one of them.
+    """
+    manager = get_plugin_manager()
+    implementers = [impl.plugin for impl in getattr(manager.hook, hook_name).get_hookimpls()]
+    owners: dict[str, str] = {}
+    announced: dict[str, _Spec] = {}
+    for plugin in implementers:
+        others = [other for other in implementers if other is not plugin]
+        caller = manager.subset_hook_caller(hook_name, remove_plugins=others)
+        plugin_name = manager.get_name(plugin) or repr(plugin)
+        for specs in caller():
+            for spec in cast(Iterable[_Spec], specs or ()):
+                if spec.name in announced:
+                    raise PluginError(
+                        f"{kind} {spec.name!r} is registered by both {owners[spec.name]!r} and "
+                        f"{plugin_name!r}; block one of them by name"
+                    )
+                owners[spec.name] = plugin_name
+                announced[spec.name] = spec
+    return dict(sorted(announced.items()))
+
+
 def get_executors() -> dict[str, ExecutorSpec]:
     """Executors announced by every plugin, by name; two with one name is an error."""
-    manager = get_plugin_manager()
-    owners: dict[str, str] = {}
-    executors: dict[str, ExecutorSpec] = {}
-    for impl in manager.hook.tenantry_register_executors.get_hookimpls():
-        announced = cast(Iterable[ExecutorSpec] | None, impl.function())
-        for spec in announced or ():
-            if spec.name in executors:
-                raise PluginError(
-                    f"Executor {spec.name!r} is registered by both {owners[spec.name]!r} and "
-                    f"{impl.plugin_name!r}; block one of them by name"
-                )
-            owners[spec.name] = impl.plugin_name
-            executors[spec.name] = spec
-    return dict(sorted(executors.items()))
+    return _announced("tenantry_register_executors", "Executor")
+
+
+def get_resolvers() -> dict[str, ResolverSpec]:
+    """Resolvers announced by every plugin, by name; two with one name is an error."""
+    return _announced("tenantry_register_resolvers", "Resolver")
 
 
 def get_tenant_catalog() -> TenantCatalog:

@@ -1,12 +1,15 @@
-"""A neutral description of an incoming request and the answer a resolver gives."""
+"""A neutral description of an incoming request, the resolvers that read it, their answer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol
 
 from tenantry._tenant import Tenant
+
+__all__ = ["RequestInfo", "Resolution", "Resolver", "ResolverSpec"]
 
 
 def _no_session(key: str) -> object | None:
@@ -42,3 +45,26 @@ class Resolution:
     folder: str | None = None
     redirect_to: str | None = None
     resolver: str | None = None
+
+
+class Resolver(Protocol):
+    """Finds the tenant a request is for; ``None`` lets the next resolver try.
+
+    Runs once per request (or less: see ``ResolverSpec.host_only``), never per query.
+    """
+
+    def __call__(self, request: RequestInfo, /) -> Resolution | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ResolverSpec:
+    """One named resolver. ``TENANTRY_RESOLVERS`` lists the names to ask, in order.
+
+    ``host_only``: the answer depends on nothing but the host and the first path segment, so
+    it may be remembered per (host, folder) while only such resolvers are configured.
+    """
+
+    name: str
+    resolve: Resolver
+    description: str = ""
+    host_only: bool = False

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
 import tenantry
+from tenantry_django.conf import DEFAULT_RESOLVERS
 
 MIDDLEWARE = "tenantry_django.middleware.TenantMiddleware"
 SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
@@ -16,7 +17,7 @@ SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
 @register()
 def check_routing(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
-    names = getattr(settings, "TENANTRY_RESOLVERS", ["domain"])
+    names = getattr(settings, "TENANTRY_RESOLVERS", list(DEFAULT_RESOLVERS))
     if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
         return [
             Error(
@@ -26,8 +27,7 @@ def check_routing(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         ]
     try:
-        implementations = tenantry.get_plugin_manager().hook.tenantry_resolve_tenant
-        available = {impl.plugin_name for impl in implementations.get_hookimpls()}
+        available = set(tenantry.get_resolvers())
     except tenantry.PluginError as error:
         return [Error(str(error), id="tenantry.E031")]
     for name in names:

@@ -169,8 +169,10 @@ def _replace() -> TenantrySettings:
 
 
 def _watched(setting: str) -> bool:
-    return setting == "TENANTS" or setting.startswith("TENANTRY_") or (
-        setting in _DJANGO_SETTINGS_READ
+    return (
+        setting == "TENANTS"
+        or setting.startswith("TENANTRY_")
+        or (setting in _DJANGO_SETTINGS_READ)
     )
 
 

@@ -1,8 +1,8 @@
 """Find the tenant of a request: by domain (and subfolder), by header, by session.
 
 Which resolvers run, and in which order, is ``TENANTRY_RESOLVERS`` (default ``["domain"]``):
-names of plugins implementing ``tenantry_resolve_tenant``: the built-in ``domain``,
-``header`` and ``session``, or your own plugin's name. ``header`` and ``session`` trust the
+names of resolvers that plugins announce through ``tenantry_register_resolvers``: the built-in
+``domain``, ``header`` and ``session``, or your own. ``header`` and ``session`` trust the
 client: enable them only behind a proxy that sets or strips that header, or for sessions
 your own code writes.
 
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.apps import apps
-from django.conf import settings
 
 import tenantry
 from tenantry import RequestInfo, Resolution, Tenant
@@ -30,56 +29,57 @@ from tenantry_django._domains import (  # normalize_host: also imported from her
     normalize_host,
     www_twin,
 )
-
-DEFAULT_RESOLVERS = ("domain",)
-DEFAULT_HEADER = "X-Tenant"
-DEFAULT_SESSION_KEY = "tenant"
-DEFAULT_CACHE_SECONDS = 10.0
+from tenantry_django.conf import get_settings
 
 _Value = TypeVar("_Value")
 
 
-@functools.cache
 def resolver_names() -> tuple[str, ...]:
-    return tuple(getattr(settings, "TENANTRY_RESOLVERS", DEFAULT_RESOLVERS))
+    return get_settings().resolvers
 
 
-@functools.cache
 def cache_seconds() -> float:
-    return float(getattr(settings, "TENANTRY_RESOLVER_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    return get_settings().resolver_cache_seconds
 
 
 # -- the chain -----------------------------------------------------------------------------
 
-# (plugin manager, names, functions): rebuilt when either changes. Assigning the tuple is
-# atomic, so concurrent requests at worst build it twice.
-_chain: tuple[Any, tuple[str, ...], list[Callable[..., Any]]] | None = None
+
+@dataclass(frozen=True)
+class _Chain:
+    """The resolvers ``TENANTRY_RESOLVERS`` names, in order, as announced by the plugins."""
+
+    manager: Any
+    resolvers: tuple[Callable[[RequestInfo], Resolution | None], ...]
+    host_only: bool  # every one answers from the host and first path segment alone
 
 
-def _resolver_functions() -> list[Callable[..., Any]]:
-    global _chain
+def _build_chain() -> _Chain:
     manager = tenantry.get_plugin_manager()
-    names = resolver_names()
-    cached = _chain
-    if cached is not None and cached[0] is manager and cached[1] == names:
-        return cached[2]
-    implementations = manager.hook.tenantry_resolve_tenant.get_hookimpls()
-    functions = []
-    for name in names:
-        found = [impl.function for impl in implementations if impl.plugin_name == name]
-        if not found:
+    announced = tenantry.get_resolvers()
+    specs = []
+    for name in resolver_names():
+        spec = announced.get(name)
+        if spec is None:
             raise tenantry.PluginError(
-                f"TENANTRY_RESOLVERS names {name!r}, but no plugin of that name implements "
-                "tenantry_resolve_tenant (built-in: 'domain', 'header', 'session')."
+                f"TENANTRY_RESOLVERS names {name!r}, but no plugin announces a resolver of "
+                f"that name (installed: {', '.join(announced) or 'none'})."
             )
-        functions.extend(found)
-    _chain = (manager, names, functions)
-    return functions
+        specs.append(spec)
+    resolvers = tuple(spec.resolve for spec in specs)
+    return _Chain(manager, resolvers, all(spec.host_only for spec in specs))
 
 
-def _run(functions: list[Callable[..., Any]], request: RequestInfo) -> Resolution | None:
-    for function in functions:
-        resolution: Resolution | None = function(request=request)
+def _chain() -> _Chain:
+    chain = get_settings().derived("resolver-chain", _build_chain)
+    if chain.manager is not tenantry.get_plugin_manager():  # plugins reconfigured in code
+        return _build_chain()
+    return chain
+
+
+def _run(chain: _Chain, request: RequestInfo) -> Resolution | None:
+    for resolve_with in chain.resolvers:
+        resolution = resolve_with(request)
         if resolution is not None:
             return resolution
     return None
@@ -87,7 +87,7 @@ def _run(functions: list[Callable[..., Any]], request: RequestInfo) -> Resolutio
 
 def resolve(request: RequestInfo) -> Resolution | None:
     """Ask the configured resolvers in order; the first answer wins."""
-    return _run(_resolver_functions(), request)
+    return _run(_chain(), request)
 
 
 # -- whole answers per (host, folder), for the domain resolver alone ---------------------
@@ -97,14 +97,8 @@ def resolve(request: RequestInfo) -> Resolution | None:
 # resolvers, and users' plugins, read more of the request), so only then is an answer
 # remembered; it expires no later than the host cache entry it came from, so a changed row
 # still reaches this process within TENANTRY_RESOLVER_CACHE_SECONDS.
-_routes: dict[tuple[str, str], tuple[float, list[Callable[..., Any]], Resolution | None]] = {}
+_routes: dict[tuple[str, str], tuple[float, _Chain, Resolution | None]] = {}
 _MAX_ROUTES = 4096
-
-
-def _domain_only(functions: list[Callable[..., Any]]) -> bool:
-    from tenantry_django._resolver_plugins import domain
-
-    return len(functions) == 1 and getattr(functions[0], "__self__", None) is domain
 
 
 def resolve_request(host: str, path: str, describe: Callable[[], RequestInfo]) -> Resolution | None:
@@ -114,18 +108,18 @@ def resolve_request(host: str, path: str, describe: Callable[[], RequestInfo]) -
     full request description, only when the resolvers must really run. Redirects are never
     remembered (they carry the request's path).
     """
-    functions = _resolver_functions()
+    chain = _chain()
     key = (host, first_segment(path))
     now = time.monotonic()
     hit = _routes.get(key)
-    if hit is not None and hit[0] > now and hit[1] is functions:
+    if hit is not None and hit[0] > now and hit[1] is chain:
         return hit[2]
-    resolution = _run(functions, describe())
-    if (resolution is None or resolution.redirect_to is None) and _domain_only(functions):
+    resolution = _run(chain, describe())
+    if (resolution is None or resolution.redirect_to is None) and chain.host_only:
         if len(_routes) >= _MAX_ROUTES:  # invented hosts make it start over, not grow
             _routes.clear()
         expires = host_cache.expires(normalize_host(host), now + cache_seconds())
-        _routes[key] = (expires, functions, resolution)
+        _routes[key] = (expires, chain, resolution)
     return resolution
 
 
@@ -312,13 +306,13 @@ def _by_name(
 
 def resolve_by_header(request: RequestInfo) -> Resolution | None:
     """``TENANTRY_HEADER`` (default ``X-Tenant``): a static key or HEADER, or a schema name."""
-    name = getattr(settings, "TENANTRY_HEADER", DEFAULT_HEADER)
+    name = get_settings().header
     return _by_name(request.header(name), lambda static: static.header, "header")
 
 
 def resolve_by_session(request: RequestInfo) -> Resolution | None:
     """``TENANTRY_SESSION_KEY`` (default ``tenant``): a static key or SESSION_KEY, or a name."""
-    key = getattr(settings, "TENANTRY_SESSION_KEY", DEFAULT_SESSION_KEY)
+    key = get_settings().session_key
     return _by_name(request.session(key), lambda static: static.session_key, "session")
 
 
@@ -331,8 +325,6 @@ def clear_caches(**kwargs: Any) -> None:
 
 def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in {"TENANTRY_RESOLVERS", "TENANTRY_RESOLVER_CACHE_SECONDS"}:
-        resolver_names.cache_clear()
-        cache_seconds.cache_clear()
         _routes.clear()
     if setting in {"TENANTS", "TENANTRY_RESOLVER_CACHE_SECONDS"}:
         clear_caches()

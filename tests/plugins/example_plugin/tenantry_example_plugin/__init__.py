@@ -17,12 +17,23 @@ R = TypeVar("R")
 HEADER = "x-example-tenant"
 
 
-@tenantry.hookimpl
-def tenantry_resolve_tenant(request: tenantry.RequestInfo) -> tenantry.Resolution | None:
+def resolve_by_example_header(request: tenantry.RequestInfo) -> tenantry.Resolution | None:
     schema_name = request.header(HEADER)
     if not schema_name:
         return None
     return tenantry.Resolution(tenant=tenantry.SchemaDescriptor(schema_name), resolver="example")
+
+
+@tenantry.hookimpl
+def tenantry_register_resolvers() -> Iterable[tenantry.ResolverSpec]:
+    # Chosen by its name in TENANTRY_RESOLVERS, e.g. ["example", "domain"].
+    return [
+        tenantry.ResolverSpec(
+            name="example",
+            resolve=resolve_by_example_header,
+            description="the X-Example-Tenant header (example plugin)",
+        )
+    ]
 
 
 def run_in_reverse(tenants: Sequence[T], task: Callable[[T], R]) -> list[R]:
