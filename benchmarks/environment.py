@@ -11,8 +11,10 @@ run, so a new release is read and configured before it is measured, never guesse
 
 from __future__ import annotations
 
+import os
 import platform
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -80,3 +82,23 @@ def describe(postgresql: str | None = None) -> str:
     if postgresql:
         parts.append(f"PostgreSQL {postgresql}")
     return "environment: " + ", ".join(parts)
+
+
+BASELINE = "tenantry @ baseline"
+
+
+def baseline_environment(checkout: Path, environment: dict[str, str]) -> dict[str, str]:
+    """``environment`` for a process that imports tenantry from another checkout.
+
+    ``--baseline DIR`` (a ``git worktree`` of an older commit) runs tenantry as it was there
+    beside today's, in the same run, so a change is measured against what it replaced.
+    Its ``packages/*/src`` (and the test plugins, which implement its hooks) go first on
+    ``PYTHONPATH``, ahead of the editable installs.
+    """
+    root = checkout.resolve()
+    sources = sorted(str(path) for path in root.glob("packages/*/src"))
+    sources += sorted(str(path) for path in root.glob("tests/plugins/*") if path.is_dir())
+    if not sources:
+        raise SystemExit(f"--baseline {checkout}: no packages/*/src there")
+    inherited = environment.get("PYTHONPATH")
+    return {**environment, "PYTHONPATH": os.pathsep.join([*sources, *filter(None, [inherited])])}

@@ -20,6 +20,7 @@ the fastest peer.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from postgres_harness import PostgresServer, start_embedded_server
 
-from benchmarks.environment import describe
+from benchmarks.environment import BASELINE, baseline_environment, describe
 from benchmarks.migrate_fleet.projects import BY_NAME, PROJECTS, Project
 from benchmarks.migrate_fleet.report import SCENARIOS, Result, print_report
 from benchmarks.migrate_fleet.worker import ADDED_FIELD
@@ -41,8 +42,9 @@ class StepError(Exception):
 
 
 def run_step(project: Project, step: str, count: int, environment: dict[str, str]) -> str:
+    name = "tenantry" if project.name == BASELINE else project.name  # its environment differs
     output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.migrate_fleet.worker", project.name, step, str(count)],
+        [sys.executable, "-m", "benchmarks.migrate_fleet.worker", name, step, str(count)],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -58,7 +60,7 @@ def run_step(project: Project, step: str, count: int, environment: dict[str, str
 
 
 def measure(
-    server: PostgresServer, project: Project, count: int, workers: int
+    server: PostgresServer, project: Project, count: int, workers: int, baseline: Path | None
 ) -> dict[str, Result | str]:
     """Scenario -> Result, or the failure that stopped the project (later ones not run)."""
     database = "fleet_" + "".join(c if c.isalnum() else "_" for c in project.name.lower())
@@ -69,6 +71,9 @@ def measure(
         "TENANTRY_BENCH_WORKERS": str(workers),
     }
     environment.pop(ADDED_FIELD, None)
+    if project.name == BASELINE:
+        assert baseline is not None
+        environment = baseline_environment(baseline, environment)
     results: dict[str, Result | str] = {}
     try:
         run_step(project, "setup", count, environment)
@@ -95,13 +100,25 @@ def main() -> None:
         metavar="PROJECT",
         help=f"projects to run (default all): {', '.join(BY_NAME)}",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help=f"also run tenantry from the checkout DIR (a git worktree), as {BASELINE!r}",
+    )
     options = parser.parse_args()
     selected = [p for p in PROJECTS if not options.only or p.name in options.only]
+    if options.baseline is not None:
+        note = f"the same, tenantry imported from {options.baseline}"
+        selected.insert(1, dataclasses.replace(BY_NAME["tenantry"], name=BASELINE, note=note))
     server = start_embedded_server()
     try:
         with server.connect() as admin:
             row = admin.execute("SHOW server_version").fetchone()
-        results = {p.name: measure(server, p, options.schemas, options.workers) for p in selected}
+        results = {
+            p.name: measure(server, p, options.schemas, options.workers, options.baseline)
+            for p in selected
+        }
     finally:
         server.stop()
     version = row[0] if row else None

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from postgres_harness import start_embedded_server
 
-from benchmarks.environment import describe, driver
+from benchmarks.environment import BASELINE, baseline_environment, describe, driver
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = [
@@ -52,7 +52,9 @@ SCENARIOS = {"one": "one tenant", "rotating": "rotating 20"}
 
 
 class Worker:
-    def __init__(self, library: str, server: object, transport: str, index: int) -> None:
+    def __init__(
+        self, library: str, server: object, transport: str, index: int, baseline: Path | None
+    ) -> None:
         self.library = library
         self.index = index
         slug = "".join(c if c.isalnum() else "_" for c in library.lower())
@@ -63,6 +65,10 @@ class Worker:
             "TENANTRY_BENCH_DATABASE_URL": server.url(self.database),  # type: ignore[attr-defined]
             "TENANTRY_BENCH_MONITOR_URL": server.url(),
         }  # type: ignore[attr-defined]
+        if library == BASELINE:
+            assert baseline is not None
+            environment = baseline_environment(baseline, environment)
+            library = "tenantry"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.request_overhead.worker", library, transport],
             cwd=ROOT,
@@ -124,12 +130,20 @@ def main() -> None:
         default=LIBRARIES,
         help="projects to run (plain Django and its 20-schema variant always run)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help=f"also run tenantry from the checkout DIR (a git worktree), as {BASELINE!r}",
+    )
     options = parser.parse_args()
     libraries = [
         name
         for name in LIBRARIES
         if name in options.only or name in ("plain Django", "plain Django, 20 schemas")
     ]
+    if options.baseline is not None:
+        libraries.append(BASELINE)
     server = start_embedded_server()
     workers: list[Worker] = []
     try:
@@ -140,7 +154,7 @@ def main() -> None:
         driver_module = driver().split()[0]
         # Started together (setting up 20 tenants takes a while), then awaited.
         workers = [
-            Worker(library, server, options.transport, index)
+            Worker(library, server, options.transport, index, options.baseline)
             for index in range(options.processes)
             for library in libraries
         ]
