@@ -13,7 +13,7 @@ class TenantryDjangoConfig(AppConfig):
     def ready(self) -> None:
         from tenantry_django import (  # noqa: F401 - registers checks and signals
             _hosts,
-            _pinning,
+            _pinning_patches,
             _pooling_checks,
             _routing_checks,
             _tenants_checks,
@@ -26,7 +26,7 @@ class TenantryDjangoConfig(AppConfig):
         from tenantry_django.postgresql import _search_path
 
         conf.configure_plugins()
-        _pinning.install()
+        _pinning_patches.install()
         self._connect_cache_invalidation()
         for receiver in (
             conf.on_setting_changed,
