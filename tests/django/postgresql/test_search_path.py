@@ -127,7 +127,7 @@ def test_an_error_forgets_the_path(make_tenant):
         with transaction.atomic(), connection.cursor() as cursor:
             with pytest.raises(DataError, match="division by zero"):
                 cursor.execute("SELECT 1/0")
-            assert connection._tenantry_applied is None
+            assert connection.tenantry_search_path.applied is None
             transaction.set_rollback(True)  # leave the aborted savepoint cleanly
         assert current_schema() == "acme"
 
@@ -136,9 +136,9 @@ def test_reconnecting_forgets_the_path(make_tenant, django_db_blocker):
     tenant = make_tenant("acme")
     with tenant_context(tenant):
         assert current_schema() == "acme"
-        assert connection._tenantry_applied is not None
+        assert connection.tenantry_search_path.applied is not None
     connection.close()
-    assert connection._tenantry_applied is None
+    assert connection.tenantry_search_path.applied is None
 
 
 def test_server_side_cursors_are_isolated(make_tenant):

@@ -85,7 +85,7 @@ class SearchPathMachine(RuleBasedStateMachine):
     @invariant()
     def remembered_path_is_the_servers(self):
         # Whatever the connection remembers must be what the server really has.
-        applied = connection._tenantry_applied
+        applied = connection.tenantry_search_path.applied
         if applied is None or connection.connection is None:
             return
         with connection.connection.cursor() as raw:

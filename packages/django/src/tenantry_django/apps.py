@@ -23,15 +23,12 @@ class TenantryDjangoConfig(AppConfig):
             schemas,
             signals,
         )
-        from tenantry_django.postgresql import _search_path
-
         conf.configure_plugins()
         _pinning_patches.install()
         self._connect_cache_invalidation()
         for receiver in (
             conf.on_setting_changed,
             _hosts.on_setting_changed,
-            _search_path.on_setting_changed,
             schemas.on_setting_changed,
             resolvers.on_setting_changed,
         ):

@@ -50,9 +50,10 @@ def create_schema(schema_name: str, database: str) -> None:
 
 def drop_schema(schema_name: str, database: str) -> None:
     validate_schema_name(schema_name)
-    forget = getattr(connections[database], "tenantry_forget_schema", None)
-    if forget is not None:
-        forget(schema_name)
+    from tenantry_django.postgresql.base import DatabaseWrapper  # (imports the backend)
+
+    if isinstance(connection := connections[database], DatabaseWrapper):
+        connection.tenantry_forget_schema(schema_name)  # checked again before use
     _execute(database, f"DROP SCHEMA IF EXISTS {quote_identifier(schema_name)} CASCADE")
 
 

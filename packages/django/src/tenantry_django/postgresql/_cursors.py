@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from importlib import import_module
 from typing import Any, Protocol
+
+from tenantry_django.postgresql._search_path import SearchPathState
 
 
 def _driver_class(module: str, name: str) -> Any:
@@ -74,14 +76,11 @@ def runs_outside_transactions(sql: Any) -> bool:
 
 
 class _SearchPathConnection(Protocol):
-    tenantry_sent_prefix: str | None
-    needs_rollback: bool
+    """What the cursors need of the connection wrapper (``base.DatabaseWrapper``)."""
 
-    def tenantry_pending_statement(self) -> str | None: ...
-    def tenantry_mark_applied(self) -> None: ...
-    def tenantry_search_path_for(self, sql: Any) -> Any: ...
-    def tenantry_forget_search_path(self) -> None: ...
-    def tenantry_missing_schema(self, error: BaseException) -> BaseException | None: ...
+    tenantry_search_path: SearchPathState
+
+    def tenantry_search_path_for(self, sql: Any) -> AbstractContextManager[None]: ...
     def validate_no_broken_transaction(self) -> None: ...
 
     @property
@@ -94,7 +93,8 @@ class SearchPathCursorMixin:
 
     def _execute(self, sql: Any, params: Any, *ignored: Any) -> Any:
         db = self.db
-        pending = db.tenantry_pending_statement()
+        path = db.tenantry_search_path
+        pending = path.statement_to_send()
         if pending is None or _transaction_control(sql):
             return super()._execute(sql, params, *ignored)  # type: ignore[misc]
         db.validate_no_broken_transaction()  # Django's error, before anything is sent
@@ -103,21 +103,15 @@ class SearchPathCursorMixin:
             with db.tenantry_search_path_for(sql):
                 return super()._execute(sql, params, *ignored)  # type: ignore[misc]
         prefix = f"{pending};\n"
-        db.tenantry_sent_prefix = prefix
-        try:
-            with db.wrap_database_errors:
-                if params is None:
-                    result = self.cursor.execute(prefix + sql)
-                else:  # the path statement must survive %-formatting of the parameters
-                    result = self.cursor.execute(prefix.replace("%", "%%") + sql, params)
-                if nextset:  # past the path statement, onto the query's own result
-                    self.cursor.nextset()
-        except Exception as error:
-            missing = db.tenantry_missing_schema(error)
-            if missing is not None:
-                raise missing from error
-            raise
-        db.tenantry_mark_applied()
+        path.sent_prefix = prefix
+        with path.reporting_missing_schema(), db.wrap_database_errors:
+            if params is None:
+                result = self.cursor.execute(prefix + sql)
+            else:  # the path statement must survive %-formatting of the parameters
+                result = self.cursor.execute(prefix.replace("%", "%%") + sql, params)
+            if nextset:  # past the path statement, onto the query's own result
+                self.cursor.nextset()
+        path.mark_applied()
         return result
 
     def _executemany(self, sql: Any, param_list: Any, *ignored: Any) -> Any:
@@ -131,14 +125,14 @@ class SearchPathCursorMixin:
         except BaseException:
             # The transaction may be aborted or the statement may have changed the path:
             # trust nothing we remembered.
-            self.db.tenantry_forget_search_path()
+            self.db.tenantry_search_path.forget()
             raise
 
     def executemany(self, sql: Any, param_list: Any) -> Any:
         try:
             return super().executemany(sql, param_list)  # type: ignore[misc]
         except BaseException:
-            self.db.tenantry_forget_search_path()
+            self.db.tenantry_search_path.forget()
             raise
 
     def callproc(self, procname: str, params: Any = None, kparams: Any = None) -> Any:
@@ -147,7 +141,7 @@ class SearchPathCursorMixin:
             with self.db.tenantry_search_path_for(procname):
                 return super().callproc(procname, params, kparams)  # type: ignore[misc]
         except BaseException:
-            self.db.tenantry_forget_search_path()
+            self.db.tenantry_search_path.forget()
             raise
 
     # COPY goes straight to the driver cursor (through Django's debug wrapper when DEBUG logs
@@ -183,7 +177,7 @@ class SearchPathCursorMixin:
             with self.db.tenantry_search_path_for(statement):
                 return parent(*args, **kwargs)
         except BaseException:
-            self.db.tenantry_forget_search_path()
+            self.db.tenantry_search_path.forget()
             raise
 
     @contextmanager
@@ -197,5 +191,5 @@ class SearchPathCursorMixin:
             ):
                 yield copy
         except BaseException:
-            self.db.tenantry_forget_search_path()
+            self.db.tenantry_search_path.forget()
             raise

@@ -1,84 +1,168 @@
-"""The statements that point a connection at a schema, built once per schema and cached.
+"""What one connection's server session has as its search path, and what to send next.
 
-A tenant's path is ``tenant, public, extras``; with no tenant (or the public one) it is
-``public, extras``. PostgreSQL silently skips a schema of the path that does not exist, so
-a checked statement also casts the tenant's name to ``regnamespace``: a tenant whose schema
-is missing fails with "schema ... does not exist" instead of resolving every name in public.
+The connection wrapper holds one :class:`SearchPathState` (``tenantry_search_path``). Before
+every statement its cursors ask it for the statement to send (``statement_to_send()``, None
+when the path is right), send that (in front of the query when they can) and tell it when
+it went through (``mark_applied()``).
 
-Two scopes:
+Session mode (the default): the state remembers the path statement last applied; only a
+difference costs a statement. What was applied is forgotten (``forget()``) whenever the
+server may have undone it or we cannot be sure: rollback, savepoint rollback, close,
+(re)connect and any error. Whether the tenant's schema exists is checked the first time a
+connection points at it, and again at every request boundary (``check_schemas_again()``),
+after any rollback and on every new connection.
 
-- *session*: ``SET search_path`` (or ``set_config(..., false)`` when checked), kept by the
-  server session until changed; used when one Django connection owns one server session.
-- *transaction*: ``SET LOCAL`` (or ``set_config(..., true)`` when checked), undone at the end
-  of the transaction; used under transaction pooling, where consecutive transactions may run
-  on different server sessions.
+Transaction pooling (``pooled``): consecutive transactions may run on different server
+sessions, so every transaction carries its own transaction-local path with its first
+statement (checked as above), and nothing session-level is ever set.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from django.conf import settings
+from django.db.utils import ProgrammingError
 
-from tenantry import PUBLIC_SCHEMA, quote_identifier, quote_literal
+from tenantry import PUBLIC_SCHEMA, get_current_tenant
+from tenantry_django.conf import TenantrySettings, get_settings
+from tenantry_django.errors import TenantSchemaMissingError
+from tenantry_django.postgresql._path_statements import PathStatements, path_statements
 
+__all__ = ["SearchPathState"]
 
-def extra_search_paths() -> tuple[str, ...]:
-    return tuple(getattr(settings, "TENANTRY_EXTRA_SEARCH_PATHS", ()))
-
-
-def search_path(schema: str) -> tuple[str, ...]:
-    head = (PUBLIC_SCHEMA,) if schema == PUBLIC_SCHEMA else (schema, PUBLIC_SCHEMA)
-    return head + tuple(name for name in extra_search_paths() if name not in head)
+_INVALID_SCHEMA_NAME = "3F000"
 
 
-def _path(schema: str) -> str:
-    """``"tenant", "public", ...``: the path as ``SET`` takes it, every name quoted."""
-    return ", ".join(quote_identifier(name) for name in search_path(schema))
+class SearchPathState:
+    """The search path of one connection to database ``alias``: what the server has, which
+    schemas were seen to exist, and the statement to send next.
 
+    ``transaction_idle()`` tells whether the driver connection has no transaction open (asked
+    under transaction pooling only: the next statement then starts a transaction, whose path
+    is still to be set).
+    """
 
-@functools.cache
-def set_search_path_statement(schema: str) -> str:
-    """``SET search_path`` to ``schema``'s path: no parameters, nothing to plan."""
-    return f"SET search_path = {_path(schema)}"
-
-
-@functools.cache
-def checked_set_search_path_statement(schema: str) -> str:
-    """The same, failing with "schema ... does not exist" when it does not."""
-    return (
-        f"SELECT {quote_literal(schema)}::regnamespace, "
-        f"pg_catalog.set_config('search_path', {quote_literal(_path(schema))}, false)"
+    __slots__ = (
+        "_applied",
+        "_pending",
+        "_settings",
+        "_statements",
+        "_transaction_idle",
+        "_verified",
+        "alias",
+        "pooled",
+        "sent_prefix",
     )
 
+    def __init__(self, alias: str, *, transaction_idle: Callable[[], bool]) -> None:
+        self.alias = alias
+        self.pooled = False  # TENANTRY_TRANSACTION_POOLING for this alias, read on connecting
+        # The path statement sent in front of the last batched query, kept out of query logs.
+        self.sent_prefix: str | None = None
+        self._transaction_idle = transaction_idle
+        # What the server has now (session mode), or has in this transaction (pooling).
+        self._applied: str | None = None
+        self._verified: set[str] = set()  # schemas seen to exist since a boundary
+        self._pending: tuple[str, str] | None = None  # (schema, what applied becomes)
+        self._settings: TenantrySettings | None = None  # what _statements were built for
+        self._statements = PathStatements()
 
-@functools.cache
-def local_search_path_statement(schema: str) -> str:
-    """``SET LOCAL search_path``: the path for the current transaction only."""
-    return f"SET LOCAL search_path = {_path(schema)}"
+    @property
+    def applied(self) -> str | None:
+        """The path statement the server has, as far as we know; None when unknown."""
+        return self._applied
 
+    def schema(self) -> str:
+        """The schema to use now: the active tenant's, if it lives in this database."""
+        tenant = get_current_tenant()
+        if tenant is None or tenant.database != self.alias:
+            return PUBLIC_SCHEMA
+        return tenant.schema_name
 
-@functools.cache
-def checked_local_search_path_statement(schema: str) -> str:
-    """The same, failing with "schema ... does not exist" when it does not."""
-    return (
-        f"SELECT {quote_literal(schema)}::regnamespace, "
-        f"pg_catalog.set_config('search_path', {quote_literal(_path(schema))}, true)"
-    )
+    def statement_to_send(self) -> str | None:
+        """The statement to send before the next one, or None when the path is right."""
+        # Asked before every statement: self.schema() inline, and the statements of the
+        # settings in force looked up only when those are another object than last time.
+        tenant = get_current_tenant()
+        if tenant is None or tenant.database != self.alias:
+            schema = PUBLIC_SCHEMA
+        else:
+            schema = tenant.schema_name
+        settings = get_settings()
+        if settings is not self._settings:
+            self._settings, self._statements = settings, path_statements(settings)
+        statements = self._statements
+        if self.pooled:
+            if self._transaction_idle():  # the next statement starts a transaction
+                self.forget()
+            scope = statements.transaction
+        else:
+            scope = statements.session
+        statement = scope.set[schema]
+        verified = schema == PUBLIC_SCHEMA or schema in self._verified
+        if statement == self._applied:
+            if verified:
+                return None
+            self._pending = (schema, statement)
+            return statements.check[schema]  # right path, existence not checked lately
+        self._pending = (schema, statement)
+        return statement if verified else scope.checked[schema]
 
+    def mark_applied(self) -> None:
+        """The statement from ``statement_to_send()`` went through."""
+        assert self._pending is not None
+        schema, self._applied = self._pending
+        self._verified.add(schema)
 
-@functools.cache
-def schema_check_statement(schema: str) -> str:
-    """Only the check, for a connection whose path is already right: no columns, no rows
-    (the cast is resolved while the statement is parsed), the cheapest statement that
-    fails when the schema is missing."""
-    return f"SELECT WHERE {quote_literal(schema)}::regnamespace IS NULL"
+    # -- moments when the server's path may differ from what we remember ----------------
 
+    def forget(self, *, checks: bool = False) -> None:
+        """Send the path again before the next statement: the server may have another one
+        (an error, a close, the end of a transaction that held a local path). With
+        ``checks``, also check again that each schema exists: after a rollback (a schema
+        created in the rolled-back transaction is gone) and on a new server session."""
+        self._applied = None
+        if checks:
+            self.check_schemas_again()
 
-def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting == "TENANTRY_EXTRA_SEARCH_PATHS":
-        set_search_path_statement.cache_clear()
-        checked_set_search_path_statement.cache_clear()
-        local_search_path_statement.cache_clear()
-        checked_local_search_path_statement.cache_clear()
+    def check_schemas_again(self) -> None:
+        """At a request boundary: the next statement checks, in its round trip, that the
+        tenant's schema still exists (another process may have dropped it)."""
+        self._verified.clear()
+
+    def forget_schema(self, schema: str) -> None:
+        """``schema`` was dropped: check it again before pointing at it."""
+        self._verified.discard(schema)
+        self.forget()
+
+    # -- a missing schema ----------------------------------------------------------------
+
+    def missing_schema(self, error: BaseException) -> TenantSchemaMissingError | None:
+        """The clear error to raise instead of ``error`` when it says the tenant's schema is
+        missing (raised by the path statement's check, or by the statement itself)."""
+        if not isinstance(error, ProgrammingError) or self._pending is None:
+            return None
+        schema = self._pending[0]
+        cause = error.__cause__
+        sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        # The message is in the server's language; the name appears in any of them.
+        if sqlstate != _INVALID_SCHEMA_NAME or schema not in str(error):
+            return None
+        return TenantSchemaMissingError(
+            f'The schema "{schema}" of tenant {get_current_tenant()!r} does not exist in '
+            f'database {self.alias!r} (dropped, or never created): schema "{schema}" does '
+            "not exist. Nothing ran; tenantry never falls back to public."
+        )
+
+    @contextmanager
+    def reporting_missing_schema(self) -> Iterator[None]:
+        """Around sending a path statement: a missing schema raises
+        ``TenantSchemaMissingError`` (from the driver's error) instead."""
+        try:
+            yield
+        except ProgrammingError as error:
+            missing = self.missing_schema(error)
+            if missing is None:
+                raise
+            raise missing from error

@@ -4,14 +4,21 @@ flush of public that never empties another schema by surprise."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 from tenantry_django import _flush
 
+if TYPE_CHECKING:
+    from tenantry_django.postgresql.base import DatabaseWrapper
+
+__all__ = ["TenantOperations"]
+
 
 class TenantOperations(DatabaseOperations):
+    connection: DatabaseWrapper
+
     # Django's compilers plus a guard that a query bound to a tenant runs only there.
     compiler_module = "tenantry_django.postgresql.compiler"
 
@@ -20,7 +27,7 @@ class TenantOperations(DatabaseOperations):
         # travelled with the query; connection.queries, CaptureQueriesContext and the
         # django.db.backends logger show the user's query, as with the stock backend.
         query: str = super().last_executed_query(cursor, sql, params)
-        prefix = getattr(self.connection, "tenantry_sent_prefix", None)
+        prefix = self.connection.tenantry_search_path.sent_prefix
         if query and prefix and query.startswith(prefix):
             return query[len(prefix) :]
         return query
