@@ -11,7 +11,7 @@ from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test import override_settings
 
-from tenantry_django._tenants_checks import (
+from tenantry_django.checks import (
     check_clone_reference_is_no_dynamic_tenant,
     check_schema_names_in_database,
     check_tenants,
@@ -160,7 +160,7 @@ def test_a_tenant_table_not_migrated_yet_holds_no_such_tenant():
 
 
 def routing_ids() -> list[str]:
-    from tenantry_django._routing_checks import check_routing
+    from tenantry_django.checks import check_routing
 
     return ids(check_routing())
 

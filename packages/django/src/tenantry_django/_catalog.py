@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from django.apps import apps
 
 from tenantry import CatalogEntry, TenantKind
-from tenantry_django._conf import get_config
+from tenantry_django.conf import get_settings
 
 
 class DjangoTenantCatalog:
     def entries(self) -> Iterator[CatalogEntry]:
-        config = get_config()
+        config = get_settings().tenants
         for static in (config.public, *config.statics.values()):
             domains = tuple(dict.fromkeys(static.domains + static.fallback_domains))
             yield CatalogEntry(static.descriptor, TenantKind.STATIC, static.key, domains)

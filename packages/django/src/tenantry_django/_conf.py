@@ -16,7 +16,7 @@ with an id; at run time a broken ``TENANTS`` raises ``ImproperlyConfigured``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tenantry import DEFAULT_DATABASE, PUBLIC_SCHEMA, SchemaDescriptor, Tenant
 from tenantry_django._domains import normalize_host
+
+__all__ = [
+    "DYNAMIC_KEY",
+    "DYNAMIC_KEYS",
+    "STATIC_KEYS",
+    "DynamicTenantsConfig",
+    "StaticTenantConfig",
+    "TenancyConfig",
+    "get_config",
+    "parse_tenants",
+]
 
 DYNAMIC_KEY = "default"
 STATIC_KEYS = frozenset(
@@ -129,19 +140,11 @@ class TenancyConfig:
     @functools.cached_property
     def static_domains(self) -> dict[str, StaticTenantConfig]:
         """``host`` and ``host/folder`` of static DOMAINS -> tenant (first listed wins)."""
-        found: dict[str, StaticTenantConfig] = {}
-        for static in self.statics.values():
-            for domain in static.domains:
-                found.setdefault(domain, static)
-        return found
+        return _first_listed(self.statics.values(), lambda static: static.domains)
 
     @functools.cached_property
     def static_fallback_domains(self) -> dict[str, StaticTenantConfig]:
-        found: dict[str, StaticTenantConfig] = {}
-        for static in self.statics.values():
-            for domain in static.fallback_domains:
-                found.setdefault(domain, static)
-        return found
+        return _first_listed(self.statics.values(), lambda static: static.fallback_domains)
 
     def static_tenants(self) -> list[SchemaDescriptor]:
         return [self.public.descriptor, *(s.descriptor for s in self.statics.values())]
@@ -150,6 +153,17 @@ class TenancyConfig:
         if self.dynamic is None or not self.dynamic.clone_reference:
             return None
         return SchemaDescriptor(self.dynamic.clone_reference, self.public_database)
+
+
+def _first_listed(
+    statics: Iterable[StaticTenantConfig], domains: Callable[[StaticTenantConfig], tuple[str, ...]]
+) -> dict[str, StaticTenantConfig]:
+    """Each of the ``domains`` of ``statics`` -> the first static tenant that lists it."""
+    found: dict[str, StaticTenantConfig] = {}
+    for static in statics:
+        for domain in domains(static):
+            found.setdefault(domain, static)
+    return found
 
 
 def _labels_for(entries: tuple[str, ...]) -> set[str]:
@@ -225,15 +239,3 @@ def get_config() -> TenancyConfig:
     from tenantry_django.conf import get_settings
 
     return get_settings().tenants
-
-
-def original_backend() -> str:
-    from tenantry_django.conf import get_settings
-
-    return get_settings().original_backend
-
-
-def transaction_pooling(alias: str) -> bool:
-    from tenantry_django.conf import get_settings
-
-    return get_settings().transaction_pooling(alias)

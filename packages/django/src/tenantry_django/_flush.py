@@ -20,7 +20,7 @@ from django.apps import apps
 from django.db import DatabaseError
 
 from tenantry import PUBLIC_SCHEMA, get_current_tenant, quote_identifier
-from tenantry_django._conf import get_config
+from tenantry_django.conf import get_settings
 from tenantry_django.errors import FlushRefusedError
 
 _every_schema: ContextVar[bool] = ContextVar("tenantry_flush_every_schema", default=False)
@@ -126,7 +126,7 @@ def _model_tables() -> list[str]:
 
 def _dropped_tenant_schemas(connection: Any, tables: Sequence[str]) -> list[str]:
     """Schemas (in this database) of the dynamic tenants whose rows this flush deletes."""
-    config = get_config()
+    config = get_settings().tenants
     if config.dynamic is None or connection.alias != config.public_database:
         return []
     model = apps.get_model(config.dynamic.tenant_model)
@@ -142,7 +142,7 @@ def _dropped_tenant_schemas(connection: Any, tables: Sequence[str]) -> list[str]
 def every_schema_plan(connection: Any, tables: Sequence[str]) -> EverySchemaPlan:
     """What flushing ``tables`` of public with every schema also drops and empties."""
     dropped = _dropped_tenant_schemas(connection, tables)
-    kept_apart = [*get_config().extra_search_paths, *dropped]
+    kept_apart = [*get_settings().tenants.extra_search_paths, *dropped]
     with connection.cursor() as cursor:
         cursor.execute(_OTHER_SCHEMAS_TABLES, [_model_tables(), kept_apart])
         emptied = tuple((schema, table) for schema, table in cursor.fetchall())

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 from django.core.exceptions import ImproperlyConfigured
 
-from tenantry_django._conf import transaction_pooling
+from tenantry_django.conf import get_settings
+
+__all__ = ["check_transaction_pooling", "pooling_errors"]
 
 ENGINE = "tenantry_django.postgresql"
 
@@ -19,9 +21,10 @@ def check_transaction_pooling(app_configs: Any = None, **kwargs: Any) -> list[Ch
 
 
 def pooling_errors(databases: dict[str, Any]) -> list[CheckMessage]:
-    value = getattr(settings, "TENANTRY_TRANSACTION_POOLING", False)
+    current = get_settings()
+    value = current.raw_transaction_pooling
     try:
-        pooled = [alias for alias in databases if transaction_pooling(alias)]
+        pooled = [alias for alias in databases if current.transaction_pooling(alias)]
     except ImproperlyConfigured as error:
         return [Error(str(error), hint='Write e.g. ["default"].', id="tenantry.E050")]
     errors: list[CheckMessage] = []

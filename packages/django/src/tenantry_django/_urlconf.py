@@ -16,7 +16,9 @@ from django.conf import settings
 from django.urls import include, path
 
 from tenantry import PUBLIC_SCHEMA, Tenant
-from tenantry_django._conf import get_config
+from tenantry_django.conf import get_settings
+
+__all__ = ["folder_urlconf", "urlconf_for", "ws_urlconf_for"]
 
 _HANDLERS = ("handler400", "handler403", "handler404", "handler500")
 _prefixed: dict[tuple[str, str], ModuleType] = {}
@@ -24,7 +26,7 @@ _lock = threading.Lock()
 
 
 def urlconf_for(tenant: Tenant) -> str:
-    config = get_config()
+    config = get_settings().tenants
     static = config.statics.get(tenant.schema_name)
     if static is not None:
         urlconf = static.urlconf
@@ -38,7 +40,7 @@ def urlconf_for(tenant: Tenant) -> str:
 def ws_urlconf_for(tenant: Tenant) -> str | None:
     """The tenant's ``WS_URLCONF``; a static tenant (or public) without one uses the dynamic
     tenants'. None when neither names one."""
-    config = get_config()
+    config = get_settings().tenants
     dynamic = config.dynamic.ws_urlconf if config.dynamic else None
     static = config.statics.get(tenant.schema_name)
     if static is not None:
@@ -64,7 +66,3 @@ def folder_urlconf(urlconf: str, folder: str) -> ModuleType:
                     setattr(module, handler, getattr(original, handler))
             _prefixed[key] = module
     return module
-
-
-def clear(**kwargs: object) -> None:
-    _prefixed.clear()

@@ -23,6 +23,7 @@ class TenantryDjangoConfig(AppConfig):
             schemas,
             signals,
         )
+
         conf.configure_plugins()
         _pinning_patches.install()
         self._connect_cache_invalidation()

@@ -1,43 +1,31 @@
-"""System checks for tenantry's own settings. Ids are ``tenantry.E0xx``."""
+"""tenantry's system checks: every configuration mistake is reported with an id and a fix.
 
-from __future__ import annotations
+Importing this module registers them all (the app config does, when Django is ready). Ids:
 
-from typing import Any
+- ``tenantry.E001``-``E009``: the plugin settings (:func:`check_plugin_settings`).
+- ``tenantry.E010``-``E029``, ``W001``-``W009``: ``TENANTS`` and the database setup
+  (:func:`check_tenants`, :func:`check_clone_reference_is_no_dynamic_tenant`, and
+  :func:`check_schema_names_in_database`, which runs with ``check --database``).
+- ``tenantry.E030``-``E039``, ``W010``-``W019``: request routing (:func:`check_routing`).
+- ``tenantry.E050``-``E059``: transaction pooling (:func:`check_transaction_pooling`).
 
-from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+``tenantry_cache`` adds ``E040``-``E049`` and ``W040``-``W049`` for cache keys.
+"""
 
-import tenantry
+from tenantry_django._plugin_checks import check_plugin_settings
+from tenantry_django._pooling_checks import check_transaction_pooling
+from tenantry_django._routing_checks import check_routing
+from tenantry_django._tenants_checks import (
+    check_clone_reference_is_no_dynamic_tenant,
+    check_schema_names_in_database,
+    check_tenants,
+)
 
-
-def _string_list_errors(name: str, check_id: str) -> list[CheckMessage]:
-    value = getattr(settings, name, ())
-    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
-        return []
-    return [
-        Error(
-            f"{name} must be a list of strings, got {value!r}.",
-            hint=f'Write e.g. {name} = ["my_package.tenantry_plugin"].',
-            id=check_id,
-        )
-    ]
-
-
-@register()
-def check_plugin_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    errors = _string_list_errors("TENANTRY_PLUGINS", "tenantry.E001")
-    errors += _string_list_errors("TENANTRY_BLOCKED_PLUGINS", "tenantry.E002")
-    if errors:
-        return errors
-    for dotted_path in getattr(settings, "TENANTRY_PLUGINS", ()):
-        try:
-            tenantry.import_object(dotted_path)
-        except tenantry.PluginError as error:
-            errors.append(
-                Error(
-                    str(error),
-                    hint="Fix the dotted path in TENANTRY_PLUGINS or install the package.",
-                    id="tenantry.E003",
-                )
-            )
-    return errors
+__all__ = [
+    "check_clone_reference_is_no_dynamic_tenant",
+    "check_plugin_settings",
+    "check_routing",
+    "check_schema_names_in_database",
+    "check_tenants",
+    "check_transaction_pooling",
+]

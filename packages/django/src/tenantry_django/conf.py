@@ -80,13 +80,18 @@ class TenantrySettings:
     def original_backend(self) -> str:
         return str(_read("TENANTRY_ORIGINAL_BACKEND") or DEFAULT_ORIGINAL_BACKEND)
 
+    @property
+    def raw_transaction_pooling(self) -> Any:
+        """``settings.TENANTRY_TRANSACTION_POOLING`` as written; the checks judge it."""
+        return _read("TENANTRY_TRANSACTION_POOLING", False)
+
     def transaction_pooling(self, alias: str) -> bool:
         """Whether ``alias`` reaches PostgreSQL through a transaction-level pooler.
 
         ``TENANTRY_TRANSACTION_POOLING`` is ``True`` (every alias), ``False`` (the default) or
         a list of aliases.
         """
-        value = _read("TENANTRY_TRANSACTION_POOLING", False)
+        value = self.raw_transaction_pooling
         if isinstance(value, bool):
             return value
         if isinstance(value, (list, tuple, set, frozenset)):
@@ -98,10 +103,15 @@ class TenantrySettings:
 
     # -- routing ------------------------------------------------------------------------------
 
+    @property
+    def raw_resolvers(self) -> Any:
+        """``settings.TENANTRY_RESOLVERS`` as written; the checks judge it."""
+        return _read("TENANTRY_RESOLVERS", list(DEFAULT_RESOLVERS))
+
     @functools.cached_property
     def resolvers(self) -> tuple[str, ...]:
         """``TENANTRY_RESOLVERS``: resolver names in the order they are asked."""
-        return tuple(_read("TENANTRY_RESOLVERS", DEFAULT_RESOLVERS))
+        return tuple(self.raw_resolvers)
 
     @functools.cached_property
     def resolver_cache_seconds(self) -> float:
@@ -121,13 +131,23 @@ class TenantrySettings:
 
     # -- plugins and commands -----------------------------------------------------------------
 
+    @property
+    def raw_plugins(self) -> Any:
+        """``settings.TENANTRY_PLUGINS`` as written; the checks judge it."""
+        return _read("TENANTRY_PLUGINS", ())
+
     @functools.cached_property
     def plugins(self) -> tuple[str, ...]:
-        return tuple(_read("TENANTRY_PLUGINS", ()))
+        return tuple(self.raw_plugins)
+
+    @property
+    def raw_blocked_plugins(self) -> Any:
+        """``settings.TENANTRY_BLOCKED_PLUGINS`` as written; the checks judge it."""
+        return _read("TENANTRY_BLOCKED_PLUGINS", ())
 
     @functools.cached_property
     def blocked_plugins(self) -> tuple[str, ...]:
-        return tuple(_read("TENANTRY_BLOCKED_PLUGINS", ()))
+        return tuple(self.raw_blocked_plugins)
 
     @functools.cached_property
     def parallel_max_processes(self) -> int | None:

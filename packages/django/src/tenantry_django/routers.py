@@ -14,14 +14,14 @@ from typing import Any
 from django.db.models import Model
 
 from tenantry import PUBLIC_SCHEMA, describe, get_current_tenant
-from tenantry_django._conf import get_config
 from tenantry_django._pinning import check_relation, tenant_of
+from tenantry_django.conf import get_settings
 from tenantry_django.errors import NoActiveTenantError, TenantAppNotInstalledError
 
 
 class TenantRouter:
     def _db_for(self, model: type[Model], hints: dict[str, Any]) -> str | None:
-        config = get_config()
+        config = get_settings().tenants
         label = model._meta.app_label
         if label not in config.tenant_labels:
             return config.public_database  # shared apps, and apps TENANTS does not list
@@ -60,7 +60,7 @@ class TenantRouter:
     def allow_migrate(
         self, db: str, app_label: str, model_name: str | None = None, **hints: Any
     ) -> bool:
-        config = get_config()
+        config = get_settings().tenants
         tenant = get_current_tenant()
         if tenant is None or tenant.schema_name == PUBLIC_SCHEMA:
             listed = config.public_labels | config.tenant_labels

@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.test import Client, TestCase, TransactionTestCase
 
 from tenantry import SchemaDescriptor, activate, deactivate, tenant_context
-from tenantry_django._conf import get_config
+from tenantry_django.conf import get_settings
 from tenantry_django.models import clone_source_override
 from tenantry_django.schemas import (
     create_schema,
@@ -39,7 +39,7 @@ _counter = itertools.count(1)
 
 
 def template_schema() -> SchemaDescriptor:
-    return SchemaDescriptor(TEMPLATE_SCHEMA, get_config().public_database)
+    return SchemaDescriptor(TEMPLATE_SCHEMA, get_settings().tenants.public_database)
 
 
 def ensure_template_schema() -> SchemaDescriptor:
@@ -58,7 +58,7 @@ def drop_template_schema() -> None:
 
 
 def tenant_model() -> type[models.Model]:
-    dynamic = get_config().dynamic
+    dynamic = get_settings().tenants.dynamic
     if dynamic is None:
         raise LookupError('TENANTS["default"]["TENANT_MODEL"] is not configured')
     return apps.get_model(dynamic.tenant_model)
@@ -79,7 +79,7 @@ def create_tenant(
         tenant.save()
     finally:
         clone_source_override.reset(token)
-    dynamic = get_config().dynamic
+    dynamic = get_settings().tenants.dynamic
     if domain and dynamic is not None and dynamic.domain_model:
         apps.get_model(dynamic.domain_model)._default_manager.create(
             tenant=tenant, domain=domain, folder=folder, is_primary=True
