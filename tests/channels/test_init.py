@@ -1,8 +1,10 @@
-"""The package's surface: what it exports, and that importing it (as core does when it
-loads plugins) imports no Django."""
+"""The package's surface: what it exports, that it is no ``tenantry`` plugin (it implements
+no hook), and that importing it needs no configured Django (as an ASGI module may, early)."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 
@@ -11,18 +13,29 @@ import pytest
 import tenantry_channels
 
 SCRIPT = """
-import sys
+import json, sys
+import tenantry
 import tenantry_channels
-from tenantry_channels import tenant_group_name
-print(sorted(m for m in sys.modules if m == "django" or m.startswith("django.")))
+from tenantry_channels import TenantProtocolRouter, tenant_group_name
+from django.apps import apps
+from django.conf import settings
+print(json.dumps({
+    "configured": settings.configured,
+    "apps_ready": apps.apps_ready,
+    "plugins": [info.name for info in tenantry.list_plugins()],
+}))
 """
 
 
-def test_importing_the_package_imports_no_django():
+def test_importing_the_package_needs_no_configured_django():
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     output = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, env=environment
     ).stdout
-    assert output.strip() == "[]"
+    report = json.loads(output)
+    assert report["configured"] is False
+    assert report["apps_ready"] is False
+    assert "channels" not in report["plugins"]
 
 
 def test_every_export_is_there():

@@ -9,6 +9,8 @@ from django.core.checks import CheckMessage, Error, Warning, register
 
 from tenantry_cache._keys import make_key
 
+__all__ = ["check_cache_middleware_order", "check_key_functions"]
+
 KEY_FUNCTION = "tenantry_cache.make_key"
 TENANT_MIDDLEWARE = "tenantry_django.middleware.TenantMiddleware"
 CACHE_MIDDLEWARES = (
@@ -25,7 +27,7 @@ def _tenant_aware(key_function: Any) -> bool:
 @register("caches")
 def check_key_functions(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
-    for alias, options in getattr(settings, "CACHES", {}).items():
+    for alias, options in settings.CACHES.items():
         if not _tenant_aware(options.get("KEY_FUNCTION")):
             messages.append(
                 Warning(
@@ -40,7 +42,7 @@ def check_key_functions(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
 
 @register("caches")
 def check_cache_middleware_order(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
+    middleware = list(settings.MIDDLEWARE or [])
     if TENANT_MIDDLEWARE not in middleware:
         return []
     tenant_position = middleware.index(TENANT_MIDDLEWARE)

@@ -21,6 +21,8 @@ from django.db import connections, router
 from tenantry import Tenant
 from tenantry_cache._keys import make_key, tenant_key_prefix
 
+__all__ = ["UnsupportedCacheError", "clear_tenant_keys"]
+
 _SCAN_BATCH = 1000
 
 

@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 from tenantry import DEFAULT_DATABASE, PUBLIC_SCHEMA, Tenant, get_current_tenant
 
+__all__ = ["make_key", "reverse_key", "tenant_key_place", "tenant_key_prefix"]
+
 # What survives unencoded in an alias; everything else (":", ".", "*", "[", ...) is %XX.
 _ALIAS_SAFE = "_-"
 _REVERSE = re.compile(r"^[^:]*:(?P<prefix>.*?):(?P<version>-?\d+):(?P<key>.*)\Z", re.DOTALL)

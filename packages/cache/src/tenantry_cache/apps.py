@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+__all__ = ["TenantryCacheConfig"]
+
 
 class TenantryCacheConfig(AppConfig):
     name = "tenantry_cache"

@@ -12,6 +12,8 @@ import re
 
 from tenantry import Tenant, get_current_tenant
 
+__all__ = ["PREFIX", "tenant_group_name"]
+
 PREFIX = "tenantry"
 # Channels' rule for group names: these characters, fewer than 100 of them.
 _VALID_GROUP = re.compile(r"^[a-zA-Z\d\-_.]+$")

@@ -4,8 +4,9 @@ Commands: ``runschema``, ``migrate`` (public, then every selected schema, fast),
 ``whowill``, ``createrefschema``, ``cloneschema``, ``migrationstatus``. Base classes for your
 own tenant-aware commands are exported here.
 
-The exports load on first use: this package is also the ``tenantry`` plugin entry point,
-imported where Django may not be configured.
+The exports load on first use (PEP 562): the package is imported whenever core loads the
+``tenantry`` plugins, for the executors ``_plugin`` announces, also where Django is absent or
+not configured; the command classes import Django's management framework.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 
+__all__ = ["TenantryCliConfig"]
+
 
 class TenantryCliConfig(AppConfig):
     name = "tenantry_cli"

@@ -6,9 +6,8 @@ Imports nothing but the standard library and pluggy; Django lives in ``tenantry_
 from tenantry._activation import activate, deactivate, get_current_tenant, tenant_context
 from tenantry._catalog import CatalogEntry, StaticCatalog, TenantCatalog, TenantKind
 from tenantry._executors import Executor, ExecutorFactory, ExecutorSpec
-from tenantry._hookspecs import hookimpl, hookspec
+from tenantry._hookspecs import hookimpl
 from tenantry._plugins import (
-    ENTRY_POINT_GROUP,
     PluginError,
     PluginInfo,
     configure_plugins,
@@ -30,7 +29,6 @@ from tenantry._schema_names import (
     validate_schema_name,
 )
 from tenantry._selectors import (
-    WILDCARDS,
     AmbiguousSelectorError,
     SelectorError,
     UnknownSelectorError,
@@ -40,10 +38,8 @@ from tenantry._tenant import DEFAULT_DATABASE, SchemaDescriptor, Tenant, describ
 
 __all__ = [
     "DEFAULT_DATABASE",
-    "ENTRY_POINT_GROUP",
     "MAX_IDENTIFIER_BYTES",
     "PUBLIC_SCHEMA",
-    "WILDCARDS",
     "AmbiguousSelectorError",
     "CatalogEntry",
     "Executor",
@@ -73,7 +69,6 @@ __all__ = [
     "get_resolvers",
     "get_tenant_catalog",
     "hookimpl",
-    "hookspec",
     "import_object",
     "is_valid_schema_name",
     "list_plugins",

@@ -6,6 +6,8 @@ import sys
 
 from tenantry._plugins import PluginError, get_executors, get_resolvers, list_plugins
 
+__all__ = ["main"]
+
 
 def main() -> int:
     try:

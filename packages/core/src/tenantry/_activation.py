@@ -17,6 +17,8 @@ from typing import Any, ParamSpec, TypeVar, cast, overload
 from tenantry._plugins import get_plugin_manager
 from tenantry._tenant import Tenant
 
+__all__ = ["activate", "deactivate", "get_current_tenant", "tenant_context"]
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

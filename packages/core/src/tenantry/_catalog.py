@@ -9,6 +9,8 @@ from typing import Protocol
 
 from tenantry._tenant import Tenant
 
+__all__ = ["CatalogEntry", "StaticCatalog", "TenantCatalog", "TenantKind"]
+
 
 class TenantKind(enum.Enum):
     STATIC = "static"  # configured in settings, keyed by schema name (public included)

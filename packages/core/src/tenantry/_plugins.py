@@ -19,7 +19,19 @@ from tenantry._catalog import TenantCatalog
 from tenantry._executors import ExecutorSpec
 from tenantry._resolution import ResolverSpec
 
-ENTRY_POINT_GROUP = "tenantry"
+__all__ = [
+    "PluginError",
+    "PluginInfo",
+    "configure_plugins",
+    "get_executors",
+    "get_plugin_manager",
+    "get_resolvers",
+    "get_tenant_catalog",
+    "import_object",
+    "list_plugins",
+]
+
+_ENTRY_POINT_GROUP = "tenantry"
 
 
 class PluginError(RuntimeError):
@@ -69,7 +81,7 @@ def _build(config: _PluginConfig) -> pluggy.PluginManager:
         manager.set_blocked(name)
     if config.load_entry_points:
         try:
-            manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+            manager.load_setuptools_entrypoints(_ENTRY_POINT_GROUP)
         except (ImportError, AttributeError, ValueError) as error:
             message = f"Loading tenantry plugins from entry points failed: {error}"
             raise PluginError(message) from error

@@ -12,6 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+__all__ = [
+    "MAX_IDENTIFIER_BYTES",
+    "PUBLIC_SCHEMA",
+    "SchemaNameError",
+    "is_valid_schema_name",
+    "quote_identifier",
+    "quote_literal",
+    "validate_schema_name",
+]
+
 MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1: longer names are silently truncated by the server
 SCHEMA_NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 PUBLIC_SCHEMA = "public"

@@ -13,14 +13,16 @@ from collections.abc import Iterable, Sequence
 from tenantry._catalog import CatalogEntry, TenantCatalog, TenantKind
 from tenantry._plugins import get_tenant_catalog
 
-WILDCARDS: dict[str, frozenset[TenantKind]] = {
+__all__ = ["AmbiguousSelectorError", "SelectorError", "UnknownSelectorError", "select_tenants"]
+
+_WILDCARDS: dict[str, frozenset[TenantKind]] = {
     ":all:": frozenset(TenantKind),
     ":static:": frozenset({TenantKind.STATIC}),
     ":dynamic:": frozenset({TenantKind.DYNAMIC}),
 }
 _HELP = (
     "A selector is a static key, a dynamic schema name, a domain prefix matching one tenant, "
-    "domain/folder, or one of " + ", ".join(WILDCARDS) + "."
+    "domain/folder, or one of " + ", ".join(_WILDCARDS) + "."
 )
 
 
@@ -84,12 +86,12 @@ def _match_one(selector: str, entries: Sequence[CatalogEntry]) -> list[CatalogEn
     if not selector.strip():
         raise UnknownSelectorError(selector, f"Empty selector. {_HELP}")
     if selector.startswith(":") and selector.endswith(":") and len(selector) > 1:
-        kinds = WILDCARDS.get(selector)
+        kinds = _WILDCARDS.get(selector)
         if kinds is None:
             raise UnknownSelectorError(
                 selector,
-                f"Unknown wildcard {selector!r}; use one of {', '.join(WILDCARDS)}.",
-                candidates=tuple(WILDCARDS),
+                f"Unknown wildcard {selector!r}; use one of {', '.join(_WILDCARDS)}.",
+                candidates=tuple(_WILDCARDS),
             )
         return [e for e in entries if e.kind in kinds]
 

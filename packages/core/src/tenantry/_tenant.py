@@ -7,6 +7,8 @@ from typing import Protocol, runtime_checkable
 
 from tenantry._schema_names import validate_schema_name
 
+__all__ = ["DEFAULT_DATABASE", "SchemaDescriptor", "Tenant", "describe"]
+
 DEFAULT_DATABASE = "default"
 
 
