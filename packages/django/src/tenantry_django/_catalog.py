@@ -9,6 +9,8 @@ from django.apps import apps
 from tenantry import CatalogEntry, TenantKind
 from tenantry_django.conf import get_settings
 
+__all__ = ["DjangoTenantCatalog"]
+
 
 class DjangoTenantCatalog:
     def entries(self) -> Iterator[CatalogEntry]:

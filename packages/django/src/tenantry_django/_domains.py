@@ -21,6 +21,15 @@ from urllib.parse import urlsplit
 
 from django.utils.encoding import punycode
 
+__all__ = [
+    "DomainError",
+    "could_be_stored",
+    "normalize_domain",
+    "normalize_host",
+    "unicode_host",
+    "www_twin",
+]
+
 MAX_DOMAIN_LENGTH = 253  # RFC 1035, and the domain column's max_length
 MAX_LABEL_LENGTH = 63
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")

@@ -23,6 +23,20 @@ from tenantry import PUBLIC_SCHEMA, get_current_tenant, quote_identifier
 from tenantry_django.conf import get_settings
 from tenantry_django.errors import FlushRefusedError
 
+__all__ = [
+    "EverySchemaPlan",
+    "ForeignReference",
+    "every_schema",
+    "every_schema_plan",
+    "every_schema_statements",
+    "flushing_every_schema",
+    "flushing_public",
+    "foreign_references",
+    "qualified",
+    "refusal",
+    "sql_flush_every_schema",
+]
+
 _every_schema: ContextVar[bool] = ContextVar("tenantry_flush_every_schema", default=False)
 _SHOWN = 10  # tables named in a refusal; the rest are counted
 
@@ -151,11 +165,9 @@ def every_schema_plan(connection: Any, tables: Sequence[str]) -> EverySchemaPlan
 
 def every_schema_statements(connection: Any, plan: EverySchemaPlan) -> list[str]:
     """The DROP SCHEMA statements of ``plan`` (the TRUNCATE is the caller's)."""
-    forget = getattr(connection, "tenantry_forget_schema", None)
     statements = []
     for schema in plan.dropped:
-        if forget is not None:  # checked again if anything names it later
-            forget(schema)
+        connection.tenantry_forget_schema(schema)  # checked again if anything names it later
         statements.append(f"DROP SCHEMA IF EXISTS {quote_identifier(schema)} CASCADE;")
     return statements
 

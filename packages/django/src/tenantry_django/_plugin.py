@@ -11,6 +11,8 @@ from typing import Any
 
 import tenantry
 
+__all__ = ["tenantry_tenant_activated", "tenantry_tenant_catalog"]
+
 
 @tenantry.hookimpl
 def tenantry_tenant_catalog() -> Any:

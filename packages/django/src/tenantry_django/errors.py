@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from django.db.utils import NotSupportedError, ProgrammingError
 
+__all__ = [
+    "CrossTenantError",
+    "FlushRefusedError",
+    "NoActiveTenantError",
+    "SchemaExistsError",
+    "TenantAppNotInstalledError",
+    "TenantSchemaMissingError",
+    "TenantryError",
+    "TransactionPoolingError",
+]
+
 
 class TenantryError(Exception):
     """Base class of tenantry_django's errors."""

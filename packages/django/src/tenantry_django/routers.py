@@ -18,6 +18,8 @@ from tenantry_django._pinning import check_relation, tenant_of
 from tenantry_django.conf import get_settings
 from tenantry_django.errors import NoActiveTenantError, TenantAppNotInstalledError
 
+__all__ = ["TenantRouter"]
+
 
 class TenantRouter:
     def _db_for(self, model: type[Model], hints: dict[str, Any]) -> str | None:

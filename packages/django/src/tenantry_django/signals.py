@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
+__all__ = [
+    "schema_activated",
+    "schema_needs_sync",
+    "schema_pre_drop",
+    "schema_synced",
+    "tenant_created",
+]
+
 tenant_created = Signal()  # row saved and schema created (and synced unless deferred)
 schema_synced = Signal()  # a schema's migrations were applied (by migrating or cloning)
 schema_needs_sync = Signal()  # a schema was created empty; something must migrate it
