@@ -151,7 +151,7 @@ def www_schema(transactional_db: None) -> Iterator[Any]:
 @pytest.fixture(autouse=True)
 def _fresh_resolver_caches() -> Iterator[None]:
     """Rolled-back rows send no signal: start and end every test with empty host caches."""
-    from tenantry_django.resolvers import clear_caches
+    from tenantry_django.routing import clear_caches
 
     clear_caches()
     yield

@@ -1,5 +1,5 @@
-"""What the resolvers see of an ASGI scope: the host Django would accept, the path below
-the mount point, the headers, the session, the scheme."""
+"""What the resolvers see of an ASGI scope, made into Django's own request: the host Django
+would accept, the path below the mount point, the headers, the session, the scheme."""
 
 from __future__ import annotations
 
@@ -7,9 +7,23 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.core.exceptions import DisallowedHost
 from django.test import override_settings
 
-from tenantry_channels._scope import request_info
+from tenantry import RequestInfo
+from tenantry_channels._scope import scope_request, shown_host
+from tenantry_django.routing import request_info, validated_host
+
+
+def described(scope: dict[str, Any]) -> RequestInfo | None:
+    """What the resolvers see, as the router asks for it; None for no host or a refused one."""
+    request = scope_request(scope)
+    if request is None:
+        return None
+    try:
+        return request_info(request, validated_host(request))
+    except DisallowedHost:
+        return None
 
 
 def scope(*headers: tuple[str, str], **fields: Any) -> dict[str, Any]:
@@ -18,29 +32,29 @@ def scope(*headers: tuple[str, str], **fields: Any) -> dict[str, Any]:
 
 
 def test_the_host_header_with_its_port():
-    info = request_info(scope(("Host", "tenant1.example.com:8000")))
+    info = described(scope(("Host", "tenant1.example.com:8000")))
     assert info is not None
     assert info.host == "tenant1.example.com:8000"
 
 
 @override_settings(ALLOWED_HOSTS=[".example.com"])
 def test_a_host_django_would_refuse_gives_no_request():
-    assert request_info(scope(("host", "evil.test"))) is None
-    assert request_info(scope(("host", "bad_name.example.com"))) is None
-    assert request_info(scope(("host", "ok.example.com"))) is not None
+    assert described(scope(("host", "evil.test"))) is None
+    assert described(scope(("host", "bad_name.example.com"))) is None
+    assert described(scope(("host", "ok.example.com"))) is not None
 
 
 @override_settings(ALLOWED_HOSTS=[], DEBUG=True)
 def test_debug_without_allowed_hosts_allows_localhost_as_django_does():
-    assert request_info(scope(("host", "tenant1.localhost"))) is not None
-    assert request_info(scope(("host", "example.com"))) is None
+    assert described(scope(("host", "tenant1.localhost"))) is not None
+    assert described(scope(("host", "example.com"))) is None
 
 
 def test_forwarded_host_only_when_django_is_told_to_trust_it():
     forwarded = scope(("host", "proxy.internal"), ("x-forwarded-host", "tenant1.example.com"))
-    assert request_info(forwarded).host == "proxy.internal"
+    assert described(forwarded).host == "proxy.internal"
     with override_settings(USE_X_FORWARDED_HOST=True):
-        assert request_info(forwarded).host == "tenant1.example.com"
+        assert described(forwarded).host == "tenant1.example.com"
 
 
 @pytest.mark.parametrize(
@@ -52,20 +66,20 @@ def test_forwarded_host_only_when_django_is_told_to_trust_it():
     ],
 )
 def test_without_a_host_header_the_server_address_as_django_does(server, scheme, host):
-    assert request_info(scope(server=server, scheme=scheme)).host == host
+    assert described(scope(server=server, scheme=scheme)).host == host
 
 
 def test_no_host_at_all_gives_no_request():
-    assert request_info(scope()) is None
+    assert described(scope()) is None
 
 
 def test_the_path_is_below_the_root_path():
-    info = request_info(scope(("host", "t.example.com"), path="/app/t3/ws/", root_path="/app"))
+    info = described(scope(("host", "t.example.com"), path="/app/t3/ws/", root_path="/app"))
     assert info.path == "/t3/ws/"
 
 
 def test_headers_are_lowercase_and_repeated_ones_joined():
-    info = request_info(scope(("Host", "t.example.com"), ("X-Tenant", "a"), ("x-tenant", "b")))
+    info = described(scope(("Host", "t.example.com"), ("X-Tenant", "a"), ("x-tenant", "b")))
     assert info.header("X-Tenant") == "a,b"
 
 
@@ -74,7 +88,7 @@ def test_headers_are_lowercase_and_repeated_ones_joined():
 )
 def test_redirects_are_built_for_the_http_scheme(scheme, expected):
     fields = {"scheme": scheme} if scheme else {}
-    assert request_info(scope(("host", "t.example.com"), **fields)).scheme == expected
+    assert described(scope(("host", "t.example.com"), **fields)).scheme == expected
 
 
 @override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies")
@@ -83,6 +97,27 @@ def test_the_session_named_by_the_cookie_is_read_for_the_session_resolver():
     session["tenant"] = "tenant1"
     session.save()
     cookie = f"sessionid={session.session_key}"
-    info = request_info(scope(("host", "t.example.com"), ("cookie", cookie)))
+    info = described(scope(("host", "t.example.com"), ("cookie", cookie)))
     assert info.session("tenant") == "tenant1"
-    assert request_info(scope(("host", "t.example.com"))).session("tenant") is None
+    assert described(scope(("host", "t.example.com"))).session("tenant") is None
+
+
+@override_settings(SESSION_ENGINE="tenantry_channels_tests.no_such_engine")
+def test_the_session_is_opened_only_when_a_resolver_reads_it():
+    info = described(scope(("host", "t.example.com"), ("cookie", "sessionid=abc")))
+    assert info is not None  # the engine was never imported
+    with pytest.raises(ModuleNotFoundError):
+        info.session("tenant")
+
+
+def test_headers_named_with_underscores_are_dropped_as_django_drops_them():
+    # Django's ASGI handler refuses the spelling a proxy could not tell from the hyphened one.
+    info = described(scope(("host", "t.example.com"), ("x_tenant", "spoofed")))
+    assert info.header("X-Tenant") is None
+
+
+@override_settings(ALLOWED_HOSTS=[".example.com"])
+def test_messages_show_the_host_as_sent_even_one_django_refuses():
+    assert shown_host(scope_request(scope(("host", "evil.test:8000")))) == "evil.test:8000"
+    assert shown_host(scope_request(scope(("host", "ok.example.com")))) == "ok.example.com"
+    assert shown_host(scope_request(scope())) == "(no host)"

@@ -71,7 +71,7 @@ def make_fleet(transactional_db: None) -> Iterator[Callable[..., list[Tenant]]]:
 
 @pytest.fixture(autouse=True)
 def _fresh_resolver_caches() -> Iterator[None]:
-    from tenantry_django.resolvers import clear_caches
+    from tenantry_django.routing import clear_caches
 
     clear_caches()
     yield

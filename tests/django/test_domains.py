@@ -14,7 +14,8 @@ from django.test import Client, override_settings
 from sandbox.customers.models import Domain, Tenant
 
 from tenantry import RequestInfo
-from tenantry_django.resolvers import clear_caches, normalize_host, resolve
+from tenantry_django._domains import normalize_host
+from tenantry_django.routing import clear_caches, resolve
 
 UNICODE_HOST = "bücher.example.com"
 ASCII_HOST = "xn--bcher-kva.example.com"

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from postgres_harness import recording_driver_executes
 from sandbox.customers.models import Domain
 
-from tenantry_django.resolvers import clear_caches
+from tenantry_django.routing import clear_caches
 
 FUZZ = settings(
     max_examples=150,

@@ -111,25 +111,27 @@ def test_invented_hosts_and_names_do_not_grow_the_caches_without_bound(sites, mo
     """Under ALLOWED_HOSTS = ["*"] every Host header, and every X-Tenant value, is a key a
     client chooses: the caches start over at their bound instead of growing."""
     from tenantry import RequestInfo
-    from tenantry_django import resolvers
+    from tenantry_django.routing import resolve
+    from tenantry_django.routing._cache import current_caches
 
-    monkeypatch.setattr(resolvers.host_cache, "_max_entries", 50, raising=False)
-    monkeypatch.setattr(resolvers.name_cache, "_max_entries", 50, raising=False)
+    caches = current_caches()
+    monkeypatch.setattr(caches.domains, "max_entries", 50)
+    monkeypatch.setattr(caches.names, "max_entries", 50)
     for index in range(120):
         request = RequestInfo(host=f"h{index}.test", headers={"x-tenant": f"n{index}"})
-        assert resolvers.resolve(request) is None
-    assert 0 < len(resolvers.host_cache._entries) <= 50
-    assert 0 < len(resolvers.name_cache._entries) <= 50
-    assert resolvers.resolve(RequestInfo(host="acme.test")).tenant.schema_name == "acme"
+        assert resolve(request) is None
+    assert 0 < len(caches.domains.entries) <= 50
+    assert 0 < len(caches.names.entries) <= 50
+    assert resolve(RequestInfo(host="acme.test")).tenant.schema_name == "acme"
 
 
 @override_settings(TENANTRY_RESOLVERS=["header"])
 def test_an_over_long_header_value_is_not_remembered(sites):
     """The name cache is bounded by count; its keys are bounded by length too."""
-    from tenantry_django import resolvers
+    from tenantry_django.routing._cache import current_caches
 
     for value in ("nobody", "a" * 100_000):
         response = Client().get("/", headers={"host": "acme.test", "X-Tenant": value})
         assert response.status_code == 404
-    assert "nobody" in resolvers.name_cache._entries
-    assert all(len(key) <= 63 for key in resolvers.name_cache._entries)
+    assert "nobody" in current_caches().names.entries
+    assert all(len(key) <= 63 for key in current_caches().names.entries)

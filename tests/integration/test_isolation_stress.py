@@ -38,7 +38,7 @@ from sandbox.stress.conf import stress_tenants
 from sandbox.stress.modes.pooled import POOL_NEEDS_PSYCOPG3
 from sandbox.stress.modes.sockets import launch
 
-from tenantry_django.resolvers import clear_caches
+from tenantry_django.routing import clear_caches
 
 TENANTS = 101
 CI = Options(seconds=2.0, threads=8, tasks=32, sockets=16)

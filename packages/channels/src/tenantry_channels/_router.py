@@ -19,13 +19,17 @@ from typing import Any, cast
 
 from channels.db import database_sync_to_async  # type: ignore[import-untyped]
 from channels.routing import URLRouter  # type: ignore[import-untyped]
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
 
-from tenantry import Resolution, Tenant, tenant_context
+from tenantry import Resolution, tenant_context
 from tenantry_channels._asgi import ASGIApp, Message, Receive, Scope, Send
-from tenantry_channels._scope import describe_host, request_info
+from tenantry_channels._scope import scope_request, shown_host
 from tenantry_django.middleware import SCOPE_RESOLUTION_KEY
-from tenantry_django.resolvers import resolve
+from tenantry_django.routing import resolve_request, validated_host
 from tenantry_django.urlconfs import ws_urlconf_for
+
+__all__ = ["CLOSE_CODE_NOT_FOUND", "TenantProtocolRouter", "WebsocketMiddleware"]
 
 logger = logging.getLogger("tenantry_channels")
 
@@ -69,7 +73,8 @@ class TenantProtocolRouter:
                 f"not {kind!r}."
             )
         http = self._prepare()
-        resolution = await self._resolve(scope)
+        request = scope_request(scope)
+        resolution = await _resolve(request)
         tenant = resolution.tenant if resolution is not None else None
         folder = resolution.folder if resolution is not None else None
         # A copy, as ASGI asks of middleware: the server may reuse its scope.
@@ -81,15 +86,21 @@ class TenantProtocolRouter:
             with tenant_context(tenant):
                 await http(scope, receive, send)
         else:
-            await self._websocket(tenant, folder, scope, receive, send)
+            await self._websocket(resolution, request, scope, receive, send)
 
     async def _websocket(
-        self, tenant: Tenant | None, folder: str | None, scope: Scope, receive: Receive, send: Send
+        self,
+        resolution: Resolution | None,
+        request: HttpRequest | None,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
     ) -> None:
-        if tenant is None:
-            reason = f"No tenant is served at {describe_host(scope)!r}."
+        if resolution is None:
+            reason = f"No tenant is served at {shown_host(request)!r}."
             await _refuse(scope, receive, send, reason)
             return
+        tenant, folder = resolution.tenant, resolution.folder
         ws_urlconf = ws_urlconf_for(tenant)
         if not ws_urlconf:
             reason = f"Tenant {tenant.schema_name!r} serves no websockets (no WS_URLCONF)."
@@ -121,14 +132,6 @@ class TenantProtocolRouter:
                     self._ready = True
         assert self._http is not None
         return self._http
-
-    async def _resolve(self, scope: Scope) -> Resolution | None:
-        info = request_info(scope)
-        if info is None:  # no host, or one ALLOWED_HOSTS refuses
-            return None
-        # A cache miss reads the domain table: in a thread, with Django's connection hygiene.
-        resolution: Resolution | None = await database_sync_to_async(resolve)(info)
-        return resolution
 
     def _websocket_app(self, ws_urlconf: str, folder: str) -> ASGIApp:
         key = (ws_urlconf, folder)
@@ -167,6 +170,19 @@ class TenantProtocolRouter:
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def _resolve(request: HttpRequest | None) -> Resolution | None:
+    """``tenantry_django.routing``'s answer for the scope's request, as for an HTTP request."""
+    if request is None:  # no host at all
+        return None
+    try:
+        validated_host(request)  # a host Django refuses is never resolved (nor looked up)
+    except DisallowedHost:
+        return None
+    # A cache miss reads the domain table: in a thread, with Django's connection hygiene.
+    resolution: Resolution | None = await database_sync_to_async(resolve_request)(request)
+    return resolution
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, reason: str) -> None:

@@ -12,14 +12,12 @@ class TenantryDjangoConfig(AppConfig):
 
     def ready(self) -> None:
         from tenantry_django import (  # noqa: F401 - registers checks and signals
-            _hosts,
             _pinning_patches,
             _pooling_checks,
             _routing_checks,
             _tenants_checks,
             checks,
             conf,
-            resolvers,
             schemas,
             signals,
         )
@@ -29,9 +27,7 @@ class TenantryDjangoConfig(AppConfig):
         self._connect_cache_invalidation()
         for receiver in (
             conf.on_setting_changed,
-            _hosts.on_setting_changed,
             schemas.on_setting_changed,
-            resolvers.on_setting_changed,
         ):
             setting_changed.connect(receiver, dispatch_uid=f"tenantry:{receiver.__module__}")
 
@@ -40,8 +36,8 @@ class TenantryDjangoConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_delete, post_save
 
-        from tenantry_django import resolvers
         from tenantry_django.conf import get_settings
+        from tenantry_django.routing import clear_caches
 
         try:
             dynamic = get_settings().tenants.dynamic
@@ -58,7 +54,7 @@ class TenantryDjangoConfig(AppConfig):
                 continue
             for signal in (post_save, post_delete):
                 signal.connect(
-                    resolvers.clear_caches,
+                    clear_caches,
                     sender=model,
-                    dispatch_uid=f"tenantry:resolvers:{reference}:{signal}",
+                    dispatch_uid=f"tenantry:routing:{reference}:{signal}",
                 )

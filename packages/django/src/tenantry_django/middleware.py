@@ -7,67 +7,27 @@ a domain marked ``redirect_to_primary`` gets a 301 to the tenant's primary domai
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponsePermanentRedirect
-from django.http.request import HttpHeaders
 from django.utils.module_loading import import_string
 
-from tenantry import RequestInfo, Resolution, Tenant, tenant_context
-from tenantry_django._hosts import request_host
+from tenantry import Resolution, Tenant, tenant_context
 from tenantry_django._pinning import steps_in
 from tenantry_django._urlconf import folder_urlconf, urlconf_for
-from tenantry_django.resolvers import resolve_request
+from tenantry_django.conf import get_settings
+from tenantry_django.routing import resolve_request, validated_host
+
+__all__ = ["SCOPE_RESOLUTION_KEY", "TenantMiddleware"]
 
 #: Where an ASGI router that resolved the request already (``tenantry_channels``'
 #: ``TenantProtocolRouter``) leaves its ``Resolution`` (or None) in the scope: the middleware
 #: takes it instead of running the resolvers a second time.
 SCOPE_RESOLUTION_KEY = "tenantry.resolution"
 _NOT_CARRIED = object()
-
-
-class _MetaHeaders(Mapping[str, str]):
-    """Request headers read from the WSGI/ASGI environ on demand.
-
-    ``request.headers`` parses every header on first use; resolvers look at one or two.
-    """
-
-    __slots__ = ("_meta",)
-
-    def __init__(self, meta: Mapping[str, Any]) -> None:
-        self._meta = meta
-
-    @staticmethod
-    def _key(name: str) -> str:
-        key = name.upper().replace("-", "_")
-        return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
-
-    def __getitem__(self, name: str) -> str:
-        return str(self._meta[self._key(name)])
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self._meta.get(self._key(name), default)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(HttpHeaders(self._meta))
-
-    def __len__(self) -> int:
-        return len(HttpHeaders(self._meta))
-
-
-def request_info(request: HttpRequest, host: str | None = None) -> RequestInfo:
-    session = getattr(request, "session", None)
-    optional: dict[str, Any] = {"session": session.get} if session is not None else {}
-    return RequestInfo(
-        host=request_host(request) if host is None else host,
-        path=request.path_info,
-        headers=_MetaHeaders(request.META),
-        scheme=request.scheme or "http",
-        **optional,
-    )
 
 
 def _carried(request: HttpRequest) -> Any:
@@ -100,11 +60,11 @@ class TenantMiddleware:
     ) -> HttpResponseBase | None:
         """A response that ends the request here, or None after preparing it for the tenant."""
         if resolution is None:
-            view_path = getattr(settings, "TENANTRY_UNKNOWN_HOST_VIEW", None)
+            view_path = get_settings().unknown_host_view
             if view_path:
                 response: HttpResponseBase = import_string(view_path)(request)
                 return response
-            raise Http404(f"No tenant is served at {request_host(request)!r}.")
+            raise Http404(f"No tenant is served at {validated_host(request)!r}.")
         if resolution.redirect_to:
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(
@@ -121,13 +81,12 @@ class TenantMiddleware:
         return None
 
     def _route(self, request: HttpRequest) -> tuple[Resolution | None, HttpResponseBase | None]:
-        host = request_host(request)  # raises DisallowedHost for hosts Django refuses
         carried = _carried(request)
-        if carried is not _NOT_CARRIED:
-            resolution = cast(Resolution | None, carried)
+        if carried is _NOT_CARRIED:
+            resolution = resolve_request(request)  # DisallowedHost for hosts Django refuses
         else:
-            path = request.path_info
-            resolution = resolve_request(host, path, lambda: request_info(request, host))
+            validated_host(request)  # the router resolved; Django still refuses what it refuses
+            resolution = cast(Resolution | None, carried)
         return resolution, self._answer(request, resolution)
 
     def __call__(self, request: HttpRequest) -> Any:

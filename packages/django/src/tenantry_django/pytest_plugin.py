@@ -78,7 +78,7 @@ def _tenantry_template_out_of_flush(request: pytest.FixtureRequest) -> Iterator[
 
 @pytest.fixture
 def tenant_factory(tenantry_template: Any, db: None) -> Callable[..., Any]:
-    from tenantry_django.resolvers import clear_caches
+    from tenantry_django.routing import clear_caches
     from tenantry_django.testing import create_tenant
 
     clear_caches()  # rows of earlier, rolled-back tests must not linger in the host cache

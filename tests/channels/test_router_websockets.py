@@ -1,5 +1,5 @@
-"""``TenantProtocolRouter``'s decisions, called in-process: which routes a scope reaches,
-what it carries, when the handshake is refused, and the lifespan protocol."""
+"""``TenantProtocolRouter`` with websocket scopes, called in-process: which routes a handshake
+reaches, what its scope carries, and when it is refused (never routed to public)."""
 
 from __future__ import annotations
 
@@ -217,104 +217,6 @@ def test_the_close_reason_fits_a_close_frame(routes, transactional_db):
     assert close_code(messages) == CLOSE_CODE_NOT_FOUND
     assert messages[0]["reason"].startswith("No tenant is served at 'xxx")
     assert len(messages[0]["reason"].encode()) <= 123
-
-
-def test_http_scopes_carry_the_tenant_to_the_http_application():
-    seen: list[dict[str, Any]] = []
-
-    async def http_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        seen.append({**scope, "active": _name(get_current_tenant())})
-
-    original = {"type": "http", "path": "/www/posts/", "headers": headers("tenants.localhost")}
-    router = TenantProtocolRouter(http=http_app)
-    async_to_sync(router)(original, None, None)
-    assert _name(seen[0]["tenant"]) == seen[0]["active"] == "www"
-    assert seen[0]["tenant_folder"] == "www"
-    assert "tenant" not in original  # the server's scope is left as it was
-
-
-def test_http_for_an_unknown_host_goes_on_without_a_tenant(transactional_db):
-    # Django's TenantMiddleware answers it (404 or TENANTRY_UNKNOWN_HOST_VIEW).
-    seen: list[dict[str, Any]] = []
-
-    async def http_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        seen.append(scope)
-
-    scope = {"type": "http", "path": "/", "headers": headers("nobody.localhost")}
-    async_to_sync(TenantProtocolRouter(http=http_app))(scope, None, None)
-    assert (seen[0]["tenant"], seen[0]["tenant_folder"]) == (None, None)
-
-
-def test_lifespan_startup_and_shutdown_are_answered():
-    async def main() -> list[dict[str, Any]]:
-        communicator = ApplicationCommunicator(TenantProtocolRouter(), {"type": "lifespan"})
-        await communicator.send_input({"type": "lifespan.startup"})
-        started = await communicator.receive_output(timeout=5)
-        await communicator.send_input({"type": "lifespan.shutdown"})
-        stopped = await communicator.receive_output(timeout=5)
-        await communicator.wait(timeout=5)
-        return [started, stopped]
-
-    assert async_to_sync(main)() == [
-        {"type": "lifespan.startup.complete"},
-        {"type": "lifespan.shutdown.complete"},
-    ]
-
-
-def test_a_failing_setup_fails_the_lifespan_startup(monkeypatch):
-    def broken() -> Any:
-        raise RuntimeError("settings are broken")
-
-    monkeypatch.setattr("django.core.asgi.get_asgi_application", broken)
-
-    async def main() -> dict[str, Any]:
-        communicator = ApplicationCommunicator(TenantProtocolRouter(), {"type": "lifespan"})
-        await communicator.send_input({"type": "lifespan.startup"})
-        message: dict[str, Any] = await communicator.receive_output(timeout=5)
-        await communicator.wait(timeout=5)
-        return message
-
-    assert async_to_sync(main)() == {
-        "type": "lifespan.startup.failed",
-        "message": "settings are broken",
-    }
-
-
-def test_other_scope_types_are_a_clear_error():
-    with pytest.raises(ValueError, match="not 'channel'"):
-        async_to_sync(TenantProtocolRouter())({"type": "channel"}, None, None)
-
-
-@override_settings(TENANTRY_RESOLVERS=["header", "domain"])  # nothing remembered: each run counts
-def test_http_through_the_router_is_resolved_once(committed_tenant, monkeypatch):
-    """The router's answer travels in the scope; Django's TenantMiddleware takes it."""
-    from tenantry_django import resolvers
-
-    alpha = committed_tenant("alpha", [])
-    runs: list[str] = []
-    real_run = resolvers._run
-
-    def counting_run(functions: Any, request: Any) -> Any:
-        runs.append(request.host)
-        return real_run(functions, request)
-
-    monkeypatch.setattr(resolvers, "_run", counting_run)
-
-    async def main() -> list[dict[str, Any]]:
-        scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"",
-                 "headers": headers(alpha.host)}  # fmt: skip
-        communicator = ApplicationCommunicator(TenantProtocolRouter(), scope)
-        await communicator.send_input({"type": "http.request", "body": b""})
-        messages = [await communicator.receive_output(10), await communicator.receive_output(10)]
-        await communicator.send_input({"type": "http.disconnect"})
-        await communicator.wait(10)  # Django closes the request body it spooled
-        return messages
-
-    start, body = async_to_sync(main)()
-    assert start["status"] == 200
-    page = json.loads(body["body"])
-    assert (page["tenant"], page["schema"]) == (alpha.schema_name, alpha.schema_name)
-    assert runs == [alpha.host]  # the router's run; the middleware ran none
 
 
 def test_an_idn_domain_is_reached_at_every_spelling_of_its_ascii_host(routes, committed_tenant):
