@@ -53,6 +53,8 @@ __all__ = [
 #: The attribute that carries the binding, on ``Query`` and ``ModelState`` objects.
 ATTRIBUTE = "tenantry_tenant"
 
+_DONE = object()  # what an exhausted iterator gives instead of an item
+
 
 def is_pinned_model(model: type[Model]) -> bool:
     """Whether instances and querysets of ``model`` are pinned: it belongs to a tenant app."""
@@ -167,10 +169,9 @@ def sync_steps_in(tenant: Tenant, iterator: Iterator[Any]) -> Iterator[Any]:
     try:
         while True:
             with tenant_context(tenant):
-                try:
-                    item = next(iterator)
-                except StopIteration:
-                    return
+                item = next(iterator, _DONE)
+            if item is _DONE:
+                return
             yield item
     finally:
         close = getattr(iterator, "close", None)
@@ -178,15 +179,15 @@ def sync_steps_in(tenant: Tenant, iterator: Iterator[Any]) -> Iterator[Any]:
             close()
 
 
+async def _next_step(tenant: Tenant, iterator: AsyncIterator[Any]) -> Any:
+    with tenant_context(tenant):
+        return await anext(iterator, _DONE)
+
+
 async def async_steps_in(tenant: Tenant, iterator: AsyncIterator[Any]) -> AsyncIterator[Any]:
     """:func:`sync_steps_in` for an asynchronous iterator."""
     try:
-        while True:
-            with tenant_context(tenant):
-                try:
-                    item = await anext(iterator)
-                except StopAsyncIteration:
-                    return
+        while (item := await _next_step(tenant, iterator)) is not _DONE:
             yield item
     finally:
         aclose = getattr(iterator, "aclose", None)

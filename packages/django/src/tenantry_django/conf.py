@@ -136,14 +136,14 @@ class TenantrySettings:
         """``settings.TENANTRY_PLUGINS`` as written; the checks judge it."""
         return _read("TENANTRY_PLUGINS", ())
 
-    @functools.cached_property
-    def plugins(self) -> tuple[str, ...]:
-        return tuple(self.raw_plugins)
-
     @property
     def raw_blocked_plugins(self) -> Any:
         """``settings.TENANTRY_BLOCKED_PLUGINS`` as written; the checks judge it."""
         return _read("TENANTRY_BLOCKED_PLUGINS", ())
+
+    @functools.cached_property
+    def plugins(self) -> tuple[str, ...]:
+        return tuple(self.raw_plugins)
 
     @functools.cached_property
     def blocked_plugins(self) -> tuple[str, ...]:
