@@ -137,7 +137,8 @@ def committed_tenant(transactional_db: None) -> Iterator[Callable[..., Tenant]]:
 @pytest.fixture
 def www_schema(transactional_db: None) -> Iterator[Any]:
     """The static tenant ``www``'s schema, created, migrated and committed; dropped after."""
-    from tenantry_django.schemas import create_schema, drop_schema, migrate_schema
+    from tenantry_django.migration import migrate_schema
+    from tenantry_django.schemas import create_schema, drop_schema
 
     www = SchemaDescriptor("www")  # the sandbox's static tenant, in the default database
     create_schema(www.schema_name, www.database)

@@ -104,3 +104,99 @@ def parse_summary(output: str) -> dict[str, str]:
 def summary() -> Callable[[str], dict[str, str]]:
     """``summary(stdout)``: each schema's outcome (ok, failed, skipped) from a run's output."""
     return parse_summary
+
+
+# -- the fleet migrate's suites (test_migrate*.py) ---------------------------------------------
+
+
+@pytest.fixture
+def fleet_migrate() -> Callable[..., None]:
+    """``fleet_migrate(*selectors, executor="sequential", **options)``: ``migrate`` of the
+    selected tenant schemas (default ``:dynamic:``), public skipped, quietly."""
+    from django.core.management import call_command
+
+    def migrate(*selectors: str, executor: str = "sequential", **options: object) -> None:
+        call_command(
+            "migrate",
+            "-s",
+            *(selectors or (":dynamic:",)),
+            "--executor",
+            executor,
+            "--skip-public",
+            verbosity=0,
+            **options,
+        )
+
+    return migrate
+
+
+@pytest.fixture
+def recorded(admin: AdminConnection) -> Callable[[str], set[tuple[str, str]] | None]:
+    """``recorded(schema)``: the migrations a schema's ``django_migrations`` holds (None:
+    no such table)."""
+
+    def read(schema: str) -> set[tuple[str, str]] | None:
+        exists = admin.execute(
+            "SELECT to_regclass(format('%%I.django_migrations', %s::text)) IS NOT NULL", [schema]
+        ).fetchone()[0]
+        if not exists:
+            return None
+        query = f"SELECT app, name FROM {quote_identifier(schema)}.django_migrations"
+        return set(admin.execute(query).fetchall())
+
+    return read
+
+
+@pytest.fixture
+def snapshot(
+    admin: AdminConnection, recorded: Callable[[str], object]
+) -> Callable[[str], dict[str, object]]:
+    """``snapshot(schema)``: what Django built in a schema, with the schema's name taken out."""
+
+    def take(schema: str) -> dict[str, object]:
+        def rows(query: str) -> list[tuple]:
+            found = admin.execute(query, [schema]).fetchall()
+            return sorted(
+                tuple(str(v).replace(f'"{schema}".', "").replace(f"{schema}.", "") for v in row)
+                for row in found
+            )
+
+        return {
+            "columns": rows(
+                "SELECT table_name, column_name, data_type, is_nullable, column_default "
+                "FROM information_schema.columns WHERE table_schema = %s"
+            ),
+            "constraints": rows(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(c.oid) "
+                "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+                "WHERE n.nspname = %s"
+            ),
+            "indexes": rows(
+                "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = %s"
+            ),
+            "migrations": recorded(schema),
+        }
+
+    return take
+
+
+@pytest.fixture
+def schema_present(admin: AdminConnection) -> Callable[[str], bool]:
+    """``schema_present(schema)``: whether the schema exists."""
+
+    def exists(schema: str) -> bool:
+        query = "SELECT 1 FROM pg_namespace WHERE nspname = %s"
+        return bool(admin.execute(query, [schema]).fetchone())
+
+    return exists
+
+
+@pytest.fixture
+def reference_behind(admin: AdminConnection) -> Iterator[str]:
+    """The clone reference ``sample``, committed at the sandbox's own migrations: behind by
+    two under the ``notes`` migrations with unique titles. Dropped afterwards."""
+    from tenantry_django.schemas import create_clone_reference
+
+    create_clone_reference()
+    yield "sample"
+    admin.execute("DROP SCHEMA IF EXISTS sample CASCADE")

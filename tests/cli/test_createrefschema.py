@@ -17,7 +17,8 @@ from sandbox.customers.models import Tenant
 from sandbox.notes.models import Note
 
 from tenantry import SchemaDescriptor, tenant_context
-from tenantry_django.schemas import is_migrated, schema_exists
+from tenantry_django.migration import is_migrated
+from tenantry_django.schemas import schema_exists
 
 pytestmark = pytest.mark.django_db
 

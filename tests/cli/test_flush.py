@@ -17,7 +17,8 @@ from sandbox.customers.models import Tenant
 from sandbox.notes.models import Note
 
 from tenantry import SchemaDescriptor, tenant_context
-from tenantry_django.schemas import create_clone_reference, is_migrated
+from tenantry_django.migration import is_migrated
+from tenantry_django.schemas import create_clone_reference
 
 SAMPLE = SchemaDescriptor("sample")  # the sandbox's CLONE_REFERENCE
 

@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 
 from tenantry import SchemaDescriptor, Tenant
 from tenantry_cli import Outcome
-from tenantry_cli._runner import fail_if_any_failed, print_summary, run_for_tenants, schema_label
+from tenantry_cli._runner import fail_if_any_failed, print_summary, run_for_tenants
+from tenantry_django.migration import Place
 
 # Actions here touch no database: plain descriptors are enough.
 TENANTS = [SchemaDescriptor("a"), SchemaDescriptor("b"), SchemaDescriptor("c", "other")]
@@ -28,7 +29,7 @@ def fail_in_b(calls: list[str]) -> Callable[[Tenant], str]:
 
 
 def test_labels_name_the_database_when_it_is_not_the_default() -> None:
-    assert [schema_label(t) for t in TENANTS] == ["a", "b", "other:c"]
+    assert [Place.of(t).label for t in TENANTS] == ["a", "b", "other:c"]
 
 
 def test_sequential_stops_after_the_first_failure() -> None:

@@ -119,7 +119,8 @@ def many_committed_tenants(transactional_db: None) -> Iterator[list[Tenant]]:
 def static_schema(db: None) -> Callable[[str], Any]:
     """Create and migrate a static tenant's schema (what runschema will do) in the test."""
     from tenantry_django._conf import get_config
-    from tenantry_django.schemas import create_schema, migrate_schema
+    from tenantry_django.migration import migrate_schema
+    from tenantry_django.schemas import create_schema
 
     def make(key: str) -> Any:
         descriptor = get_config().statics[key].descriptor

@@ -137,7 +137,8 @@ def test_a_failing_clone_leaves_nothing(db, monkeypatch):
 
 
 def test_tenantrys_migrate_yields_what_djangos_migrate_command_yields(db):
-    from tenantry_django.schemas import create_schema, migrate_schema, migrate_schema_with_command
+    from tenantry_django.migration import migrate_schema, migrate_schema_with_command
+    from tenantry_django.schemas import create_schema
 
     create_schema("by_tenantry", "default")
     migrate_schema(SchemaDescriptor("by_tenantry"))

@@ -35,7 +35,8 @@ def set_up() -> None:
     from sandbox.notes.models import Note
     from tenantry import tenant_context
     from tenantry_django._conf import get_config
-    from tenantry_django.schemas import create_schema, migrate_schema, schema_exists
+    from tenantry_django.migration import migrate_schema
+    from tenantry_django.schemas import create_schema, schema_exists
 
     call_command("migrate", interactive=False, verbosity=0)
     www = get_config().statics["www"].descriptor

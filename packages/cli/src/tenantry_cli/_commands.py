@@ -14,14 +14,13 @@ from typing import IO, Any, ClassVar, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
-from tenantry import Tenant, TenantKind, tenant_context
+from tenantry import Tenant, TenantKind, describe, tenant_context
 from tenantry_cli._output import PrefixedStream
 from tenantry_cli._runner import (
     DEFAULT_EXECUTOR,
     fail_if_any_failed,
     print_summary,
     run_for_tenants,
-    schema_label,
 )
 from tenantry_cli._selection import add_selection_arguments, select
 from tenantry_django.schemas import create_schema, schema_exists
@@ -107,7 +106,7 @@ class TenantCommand(BaseCommand):
         fail_if_any_failed(outcomes)
 
     def _run_tenant(self, tenant: Tenant, args: tuple[Any, ...], options: dict[str, Any]) -> Any:
-        label = schema_label(tenant)
+        label = describe(tenant)
         streams = (
             PrefixedStream(self._raw_streams[0], label),
             PrefixedStream(self._raw_streams[1], label),

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db import connections
 from django.utils import timezone
 
 from tenantry import tenant_context
 from tenantry_cli._runner import Outcome
-from tenantry_django.schemas import public_database
+from tenantry_django.conf import get_settings
+from tenantry_django.migration import Place
+
+if TYPE_CHECKING:
+    from tenantry_cli.models import SchemaMigrationOutcome
 
 _BATCH = 200
+
+
+def _public_database() -> str:
+    return get_settings().tenants.public_database
 
 
 def _table_ready() -> bool:
     from tenantry_cli.models import SchemaMigrationOutcome
 
-    database = public_database()
+    database = _public_database()
     with tenant_context(None):
         return (
             SchemaMigrationOutcome._meta.db_table
@@ -33,8 +42,7 @@ class OutcomeLog:
     nothing is written.
     """
 
-    def __init__(self, places: dict[str, tuple[str, str]]) -> None:
-        self._places = places  # outcome label -> (database, schema)
+    def __init__(self) -> None:
         self._pending: list[Outcome] = []
         self._enabled = _table_ready()
 
@@ -52,13 +60,12 @@ class OutcomeLog:
             return
         now = timezone.now()
         rows = []
-        latest = {outcome.schema: outcome for outcome in self._pending}  # one row per schema
-        for outcome in latest.values():
-            database, schema = self._places[outcome.schema]
+        latest = {outcome.key: outcome for outcome in self._pending}  # one row per schema
+        for place, outcome in latest.items():
             rows.append(
                 SchemaMigrationOutcome(
-                    database=database,
-                    schema_name=schema,
+                    database=place.database,
+                    schema_name=place.schema_name,
                     status=outcome.status,
                     detail=outcome.detail,
                     error=outcome.error,
@@ -68,7 +75,7 @@ class OutcomeLog:
             )
         self._pending = []
         with tenant_context(None):
-            SchemaMigrationOutcome.objects.using(public_database()).bulk_create(
+            SchemaMigrationOutcome.objects.using(_public_database()).bulk_create(
                 rows,
                 update_conflicts=True,
                 unique_fields=["database", "schema_name"],
@@ -76,15 +83,15 @@ class OutcomeLog:
             )
 
 
-def last_outcomes(places: Sequence[tuple[str, str]]) -> dict[tuple[str, str], object]:
-    """(database, schema) -> the recorded outcome row, for the status view."""
+def last_outcomes(places: Sequence[Place]) -> dict[Place, SchemaMigrationOutcome]:
+    """Each place's recorded outcome row, for the status view."""
     from tenantry_cli.models import SchemaMigrationOutcome
 
     if not _table_ready():
         return {}
-    schemas = {schema for _, schema in places}
+    schemas = {place.schema_name for place in places}
     with tenant_context(None):
-        rows = SchemaMigrationOutcome.objects.using(public_database()).filter(
+        rows = SchemaMigrationOutcome.objects.using(_public_database()).filter(
             schema_name__in=schemas
         )
-        return {(row.database, row.schema_name): row for row in rows}
+        return {Place(row.database, row.schema_name): row for row in rows}

@@ -22,29 +22,41 @@ import tenantry
 from tenantry import Executor, ExecutorSpec, Tenant
 from tenantry_cli._progress import RunProgress
 from tenantry_django.conf import get_settings
+from tenantry_django.migration import Place
 
 DEFAULT_EXECUTOR = "sequential"
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one tenant. Plain strings only: outcomes cross process boundaries."""
+    """What happened to one tenant. Plain values only: outcomes cross process boundaries.
+
+    ``schema`` is the tenant's label, for display; ``place`` (set on every outcome a run
+    makes) is where it happened, the key runs find a tenant's outcome by.
+    """
 
     schema: str
     status: str  # "ok", "failed" or "skipped"
     detail: str = ""
     error: str = ""
     seconds: float = 0.0
+    place: Place | None = None
+
+    @classmethod
+    def of(cls, tenant: Tenant, status: str, detail: str = "", **fields: Any) -> Outcome:
+        place = Place.of(tenant)
+        return cls(place.label, status, detail, place=place, **fields)
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
 
-
-def schema_label(tenant: Tenant) -> str:
-    if tenant.database == tenantry.DEFAULT_DATABASE:
-        return tenant.schema_name
-    return f"{tenant.database}:{tenant.schema_name}"
+    @property
+    def key(self) -> Place:
+        """``place``; a run's outcomes always have one."""
+        if self.place is None:
+            raise ValueError(f"the outcome of {self.schema!r} says no place")
+        return self.place
 
 
 def describe_error(error: BaseException) -> str:
@@ -82,13 +94,13 @@ def guarded(action: Callable[[Tenant], str | None]) -> Callable[[Tenant], Outcom
         try:
             detail = action(tenant) or ""
         except Exception as error:
-            return Outcome(
-                schema_label(tenant),
+            return Outcome.of(
+                tenant,
                 "failed",
                 error=describe_error(error),
                 seconds=time.perf_counter() - started,
             )
-        return Outcome(schema_label(tenant), "ok", detail, seconds=time.perf_counter() - started)
+        return Outcome.of(tenant, "ok", detail, seconds=time.perf_counter() - started)
 
     return task
 
@@ -101,17 +113,17 @@ def run_for_tenants(
     progress_stream: IO[str] | Any = None,
 ) -> list[Outcome]:
     """Every tenant's outcome, in the order of ``tenants``."""
-    by_schema: dict[str, Outcome] = {}
+    by_place: dict[Place, Outcome] = {}
     stops_on_failure = executor_spec(executor).stops_on_failure
     with RunProgress(progress_stream, len(tenants)) as progress:
 
         def finish(outcome: Outcome) -> bool:
-            by_schema[outcome.schema] = outcome
+            by_place[outcome.key] = outcome
             progress.advance(outcome.schema, outcome.ok, outcome.detail)
             return not outcome.ok and stops_on_failure
 
         drain(executor, tenants, guarded(action), finish)
-    return in_order(tenants, by_schema)
+    return in_order(tenants, by_place)
 
 
 def drain(
@@ -133,11 +145,12 @@ def drain(
             close()
 
 
-def in_order(tenants: Sequence[Tenant], by_schema: dict[str, Outcome]) -> list[Outcome]:
+def in_order(tenants: Sequence[Tenant], by_place: dict[Place, Outcome]) -> list[Outcome]:
     """Outcomes in the order of ``tenants``; those never run are reported skipped."""
     return [
-        by_schema.get(label) or Outcome(label, "skipped", "not run: an earlier schema failed")
-        for label in map(schema_label, tenants)
+        by_place.get(Place.of(tenant))
+        or Outcome.of(tenant, "skipped", "not run: an earlier schema failed")
+        for tenant in tenants
     ]
 
 

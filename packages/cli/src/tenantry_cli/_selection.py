@@ -25,14 +25,13 @@ def add_selection_arguments(parser: argparse.ArgumentParser, *, default_executor
     add_noinput_argument(parser)
 
 
-def add_schema_argument(parser: argparse.ArgumentParser) -> None:
+def add_schema_argument(
+    parser: argparse.ArgumentParser,
+    *,
+    explanation: str = f"Where to run: one or more of {SELECTOR_HELP}. Asked for when omitted.",
+) -> None:
     parser.add_argument(
-        "-s",
-        "--schema",
-        nargs="+",
-        dest="schemas",
-        metavar="SCHEMA",
-        help=f"Where to run: one or more of {SELECTOR_HELP}. Asked for when omitted.",
+        "-s", "--schema", nargs="+", dest="schemas", metavar="SCHEMA", help=explanation
     )
 
 
@@ -58,13 +57,9 @@ def add_create_schemas_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_noinput_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--noinput",
-        "--no-input",
-        action="store_false",
-        dest="interactive",
-        help="Never prompt; without -s the command then fails.",
-    )
+    flags = ("--noinput", "--no-input")
+    never = "Never prompt; without -s the command then fails."
+    parser.add_argument(*flags, action="store_false", dest="interactive", help=never)
 
 
 def ask_for_selectors(prompt: Callable[[str], str]) -> list[str]:

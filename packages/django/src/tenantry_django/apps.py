@@ -27,7 +27,6 @@ class TenantryDjangoConfig(AppConfig):
         self._connect_cache_invalidation()
         for receiver in (
             conf.on_setting_changed,
-            schemas.on_setting_changed,
         ):
             setting_changed.connect(receiver, dispatch_uid=f"tenantry:{receiver.__module__}")
 

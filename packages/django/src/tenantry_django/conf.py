@@ -40,6 +40,7 @@ DEFAULT_ORIGINAL_BACKEND = "django.db.backends.postgresql"
 #: Django's own settings that tenantry derives values from (app labels, host validation).
 _DJANGO_SETTINGS_READ = frozenset(
     {"INSTALLED_APPS", "ALLOWED_HOSTS", "DEBUG", "USE_X_FORWARDED_HOST", "ROOT_URLCONF"}
+    | {"MIGRATION_MODULES"}  # with INSTALLED_APPS: the project's migrations
 )
 _PLUGIN_SETTINGS = frozenset({"TENANTRY_PLUGINS", "TENANTRY_BLOCKED_PLUGINS"})
 

@@ -7,7 +7,6 @@ Subclass them in an app listed in ``TENANTS["public"]["APPS"]`` and name the sub
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -16,14 +15,14 @@ from django.db import models, transaction
 from django.db.models import BaseConstraint
 
 from tenantry import DEFAULT_DATABASE, SchemaDescriptor, SchemaNameError, validate_schema_name
-from tenantry_django._clone import clone_schema
-from tenantry_django._conf import get_config
 from tenantry_django._domains import DomainError, normalize_domain, unicode_host
+from tenantry_django.conf import get_settings
 from tenantry_django.errors import SchemaExistsError
+from tenantry_django.migration import migrate_schema
 from tenantry_django.schemas import (
+    clone_schema,
     create_schema,
     drop_schema,
-    migrate_schema,
     refuse_a_tenant_as_clone_reference,
     schema_exists,
 )
@@ -34,17 +33,11 @@ from tenantry_django.signals import (
     tenant_created,
 )
 
-# Lets the test helpers clone new tenants from their template schema instead of the configured
-# reference; everything else about creation stays as in production.
-clone_source_override: ContextVar[SchemaDescriptor | None] = ContextVar(
-    "tenantry_clone_source_override", default=None
-)
-
 
 def validate_tenant_schema_name(value: str) -> None:
     """Field validator: the schema-name rules plus names taken by the configuration."""
     try:
-        validate_schema_name(value, reserved=get_config().reserved_schema_names)
+        validate_schema_name(value, reserved=get_settings().tenants.reserved_schema_names)
     except SchemaNameError as error:
         raise ValidationError(str(error), code="invalid_schema_name") from error
 
@@ -105,7 +98,8 @@ class TenantModel(models.Model):
                 code="tenant_moved",
             )
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, clone_from: SchemaDescriptor | None = None, **kwargs: Any) -> None:
+        """Save the row; a new tenant's schema comes with it (:meth:`create_schema`)."""
         is_new = self._state.adding
         if not is_new:
             self._check_place_unchanged()
@@ -114,10 +108,10 @@ class TenantModel(models.Model):
             return
         self._check_new_schema_name()
         self._check_schema_is_free()
-        public_database = get_config().public_database
+        public_database = get_settings().tenants.public_database
         with transaction.atomic(using=public_database), transaction.atomic(using=self.database):
             super().save(*args, **kwargs)
-            self.create_schema(sync_schema=True)
+            self.create_schema(sync_schema=True, clone_from=clone_from)
             tenant_created.send(sender=type(self), tenant=self)
 
     def _check_schema_is_free(self) -> None:
@@ -127,23 +121,30 @@ class TenantModel(models.Model):
                 "a new tenant never adopts an existing schema. Choose another schema_name."
             )
 
-    def create_schema(self, *, sync_schema: bool = True, verbosity: int = 0) -> None:
-        """Create this tenant's schema: a clone of the reference, or migrated, or empty."""
+    def create_schema(
+        self,
+        *,
+        sync_schema: bool = True,
+        verbosity: int = 0,
+        clone_from: SchemaDescriptor | None = None,
+    ) -> None:
+        """Create this tenant's schema: a clone of the reference (or of ``clone_from`` when
+        given: the test helpers' template), or migrated, or empty."""
         self._check_schema_is_free()
-        reference = clone_source_override.get() or get_config().clone_reference()
+        source = clone_from or get_settings().tenants.clone_reference()
         with transaction.atomic(using=self.database):
             if not sync_schema:
                 create_schema(self.schema_name, self.database)
                 schema_needs_sync.send(sender=type(self), tenant=self)
                 return
             if (
-                reference is not None
-                and reference.database == self.database
-                and schema_exists(reference.schema_name, self.database)
+                source is not None
+                and source.database == self.database
+                and schema_exists(source.schema_name, self.database)
             ):
-                if reference is not clone_source_override.get():
+                if clone_from is None:
                     refuse_a_tenant_as_clone_reference()  # its rows would be every clone's
-                clone_schema(reference.schema_name, self.schema_name, self.database)
+                clone_schema(source.schema_name, self.schema_name, self.database)
                 # A clone of an up-to-date reference needs no migration run at all.
                 migrate_schema(self, verbosity=verbosity, skip_if_current=True)
             else:
@@ -158,7 +159,7 @@ class TenantModel(models.Model):
     def delete(self, *args: Any, force_drop: bool = False, **kwargs: Any) -> Any:
         if not (force_drop or self.auto_drop_schema):
             return super().delete(*args, **kwargs)
-        public_database = get_config().public_database
+        public_database = get_settings().tenants.public_database
         with transaction.atomic(using=public_database), transaction.atomic(using=self.database):
             self.drop_schema()
             return super().delete(*args, **kwargs)
@@ -177,7 +178,7 @@ def _is_one_primary(constraint: object) -> bool:
 
 
 def _tenant_model_reference() -> str:
-    tenants = getattr(settings, "TENANTS", {})
+    tenants = get_settings().raw_tenants or {}
     return str(tenants.get("default", {}).get("TENANT_MODEL", ""))
 
 
@@ -271,7 +272,7 @@ class DomainModel(models.Model):
             except ValidationError as error:
                 raise ValidationError({"domain": error.error_list}) from error
         manager = type(self)._default_manager
-        with transaction.atomic(using=self._state.db or get_config().public_database):
+        with transaction.atomic(using=self._state.db or get_settings().tenants.public_database):
             siblings = manager.filter(tenant_id=self.tenant_id).exclude(pk=self.pk)
             if self.is_primary:
                 siblings.filter(is_primary=True).update(is_primary=False)
@@ -280,7 +281,7 @@ class DomainModel(models.Model):
             super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        with transaction.atomic(using=self._state.db or get_config().public_database):
+        with transaction.atomic(using=self._state.db or get_settings().tenants.public_database):
             result = super().delete(*args, **kwargs)
             if self.is_primary:
                 successor = (

@@ -17,22 +17,16 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
-from django.db import models, transaction
 from django.test import Client, TestCase, TransactionTestCase
 
 from tenantry import SchemaDescriptor, activate, deactivate, tenant_context
 from tenantry_django.conf import get_settings
-from tenantry_django.models import clone_source_override
-from tenantry_django.schemas import (
-    create_schema,
-    drop_schema,
-    flushing_every_schema,
-    migrate_schema,
-    schema_exists,
-)
+from tenantry_django.migration import ensure_schema_migrated
+from tenantry_django.models import TenantModel
+from tenantry_django.schemas import drop_schema, flushing_every_schema
 
 TEMPLATE_SCHEMA = "tenantry_test_template"
 _counter = itertools.count(1)
@@ -45,10 +39,7 @@ def template_schema() -> SchemaDescriptor:
 def ensure_template_schema() -> SchemaDescriptor:
     """Create the template schema if missing and bring it up to date (commits)."""
     template = template_schema()
-    with transaction.atomic(using=template.database):
-        if not schema_exists(template.schema_name, template.database):
-            create_schema(template.schema_name, template.database)
-        migrate_schema(template, skip_if_current=True)
+    ensure_schema_migrated(template)
     return template
 
 
@@ -57,11 +48,11 @@ def drop_template_schema() -> None:
     drop_schema(template.schema_name, template.database)
 
 
-def tenant_model() -> type[models.Model]:
+def tenant_model() -> type[TenantModel]:
     dynamic = get_settings().tenants.dynamic
     if dynamic is None:
         raise LookupError('TENANTS["default"]["TENANT_MODEL"] is not configured')
-    return apps.get_model(dynamic.tenant_model)
+    return cast(type[TenantModel], apps.get_model(dynamic.tenant_model))
 
 
 def create_tenant(
@@ -73,12 +64,8 @@ def create_tenant(
 ) -> Any:
     """Save a tenant (cloned from the template) and, if given, its primary domain."""
     name = schema_name or f"test_{next(_counter)}_{uuid.uuid4().hex[:6]}"
-    token = clone_source_override.set(template_schema())
-    try:
-        tenant = tenant_model()(schema_name=name, **fields)
-        tenant.save()
-    finally:
-        clone_source_override.reset(token)
+    tenant = tenant_model()(schema_name=name, **fields)
+    tenant.save(clone_from=template_schema())
     dynamic = get_settings().tenants.dynamic
     if domain and dynamic is not None and dynamic.domain_model:
         apps.get_model(dynamic.domain_model)._default_manager.create(

@@ -14,12 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tenantry import describe
+from tenantry_django.migration import is_migrated
 from tenantry_django.schemas import (
     clone_reference,
     clone_reference_owner,
     create_clone_reference,
     drop_schema,
-    is_migrated,
     schema_exists,
 )
 

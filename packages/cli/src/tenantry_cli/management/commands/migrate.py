@@ -11,8 +11,10 @@ only; tenant schemas are then left alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import CommandParser
 from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 from django.db import DatabaseError
@@ -45,8 +47,14 @@ class Command(DjangoMigrateCommand):
         "Migrate the public schema (as Django's migrate), then every selected tenant schema "
         "(default: all), planning once per migration state and creating missing schemas."
     )
-    # runschema hands over the tenants it already selected (call_command(tenants=[...])).
-    stealth_options = (*DjangoMigrateCommand.stealth_options, "tenants")
+
+    def __init__(
+        self, *args: Any, selection: Sequence[Tenant] | None = None, **kwargs: Any
+    ) -> None:
+        """``selection``: the tenant schemas to migrate, chosen already (``-s`` is then not
+        read); see :func:`migrate_selection`."""
+        super().__init__(*args, **kwargs)
+        self._selection = None if selection is None else list(selection)
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)  # Django's options, --noinput among them
@@ -65,7 +73,7 @@ class Command(DjangoMigrateCommand):
             super().handle(*args, **options)
             return
         public_only = [name for name in _PUBLIC_ONLY_OPTIONS if options.get(name)]
-        tenants: list[Tenant] | None = options.get("tenants")
+        tenants = self._selection
         if tenants is None and not public_only:
             try:  # bad selectors fail before anything is migrated...
                 tenants = self._select(options)
@@ -128,3 +136,10 @@ class Command(DjangoMigrateCommand):
     def _select(options: dict[str, Any]) -> list[Tenant]:
         entries = select({**options, "interactive": False}, default=[":all:"])
         return [e.tenant for e in entries if e.tenant.schema_name != PUBLIC_SCHEMA]
+
+
+def migrate_selection(tenants: Sequence[Tenant], args: Sequence[str], **options: Any) -> None:
+    """``migrate`` over ``tenants``, selected already (``runschema -s ... migrate``), with the
+    same output: ``args`` are parsed as on migrate's command line, ``options`` as
+    ``call_command``'s (``skip_public``, ``executor``, ``stdout``...)."""
+    call_command(Command(selection=tenants), *args, **options)

@@ -12,28 +12,53 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
-from tenantry import SelectorError, Tenant, select_tenants
-from tenantry_cli._fleet_state import read_fleet_states
+from tenantry import SelectorError, select_tenants
 from tenantry_cli._outcome_log import last_outcomes
-from tenantry_cli._runner import schema_label
-from tenantry_cli._selection import SELECTOR_HELP
-from tenantry_django.schemas import clone_reference, project_migrations
+from tenantry_cli._selection import SELECTOR_HELP, add_schema_argument
+from tenantry_cli.models import SchemaMigrationOutcome
+from tenantry_django.migration import (
+    MigrationKey,
+    Place,
+    SchemaState,
+    project_migrations,
+    read_states,
+)
+from tenantry_django.schemas import clone_reference
 
 _SHOWN_PENDING = 3
+_COLUMNS = ("schema", "status", "pending", "last migrate run")
+
+Row = tuple[str, str, str, str]  # schema, status, pending, last migrate run
+Status = tuple[str, str]  # status, pending
+
+
+def _status(state: SchemaState, project: frozenset[MigrationKey], is_reference: bool) -> Status:
+    """How far one schema is from the project's migrations, and the first ones it lacks."""
+    if not state.exists and is_reference:
+        return "not created (manage.py createrefschema)", ""
+    if not state.exists:
+        return "no schema", ""
+    if state.applied is None:
+        return "never migrated", f"all {len(project)}"
+    lacking = state.lacking(project)
+    pending = ", ".join(f"{app}.{name}" for app, name in lacking[:_SHOWN_PENDING])
+    if len(lacking) > _SHOWN_PENDING:
+        pending += f", ... (+{len(lacking) - _SHOWN_PENDING})"
+    return f"behind by {len(lacking)}" if lacking else "up to date", pending
+
+
+def _last_run(last: SchemaMigrationOutcome | None) -> str:
+    if last is None:
+        return ""
+    text = f"{last.status} {last.finished_at:%Y-%m-%d %H:%M}"
+    return f"{text}: {last.error}" if last.error else text
 
 
 class Command(BaseCommand):
     help = "Show, for every selected schema, whether it is up to date or which migrations it lacks."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "-s",
-            "--schema",
-            nargs="+",
-            dest="schemas",
-            metavar="SCHEMA",
-            help=f"Which schemas (default :all:): {SELECTOR_HELP}.",
-        )
+        add_schema_argument(parser, explanation=f"Which schemas (default :all:): {SELECTOR_HELP}.")
         parser.add_argument("--behind", action="store_true", help="List only schemas behind.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,50 +66,43 @@ class Command(BaseCommand):
             entries = select_tenants(options["schemas"] or [":all:"])
         except SelectorError as error:
             raise CommandError(str(error)) from error
-        tenants = [entry.tenant for entry in entries]
+        tenants = [Place.of(entry.tenant) for entry in entries]
         # Shown on a row of its own: new tenants are copies of it, so it should be current.
         reference = clone_reference()
-        schemas: list[Tenant] = [*tenants, *([reference] if reference else [])]
-        states = read_fleet_states(schemas)
-        outcomes = last_outcomes([(t.database, t.schema_name) for t in schemas])
+        reference_place = None if reference is None else Place.of(reference)
+        rows, behind = self._rows(tenants, reference_place, options["behind"])
+        self._print(f"{len(tenants)} schema(s), {behind} not up to date", rows)
+
+    @staticmethod
+    def _rows(
+        tenants: list[Place], reference: Place | None, behind_only: bool
+    ) -> tuple[list[Row], int]:
+        """The rows to show and how many tenants are not up to date."""
+        places = [*tenants, *([reference] if reference else [])]
+        states = read_states(places)
+        outcomes = last_outcomes(places)
         project = project_migrations()
-        rows = []
+        rows: list[Row] = []
         behind = 0
-        for tenant in schemas:
-            is_reference = tenant is reference
-            place = (tenant.database, tenant.schema_name)
+        for index, place in enumerate(places):
+            is_reference = index == len(tenants)  # the reference comes last
             state = states[place]
-            if not state.exists and is_reference:
-                if options["behind"]:
-                    continue  # optional, and not behind: nothing to migrate
-                status, pending = "not created (manage.py createrefschema)", ""
-            elif not state.exists:
-                status, pending = "no schema", ""
-            elif state.applied is None:
-                status, pending = "never migrated", f"all {len(project)}"
-            else:
-                lacking = sorted(project - state.applied)
-                status = f"behind by {len(lacking)}" if lacking else "up to date"
-                pending = ", ".join(f"{app}.{name}" for app, name in lacking[:_SHOWN_PENDING])
-                if len(lacking) > _SHOWN_PENDING:
-                    pending += f", ... (+{len(lacking) - _SHOWN_PENDING})"
+            status, pending = _status(state, project, is_reference)
+            if is_reference and behind_only and not state.exists:
+                continue  # optional, and not behind: nothing to migrate
             if status != "up to date" and not is_reference:
                 behind += 1
-            if options["behind"] and status == "up to date":
+            if behind_only and status == "up to date":
                 continue
-            last = outcomes.get(place)
-            last_text = ""
-            if last is not None:
-                last_text = f"{last.status} {last.finished_at:%Y-%m-%d %H:%M}"  # type: ignore[attr-defined]
-                if last.error:  # type: ignore[attr-defined]
-                    last_text += f": {last.error}"  # type: ignore[attr-defined]
-            label = schema_label(tenant) + (" (clone reference)" if is_reference else "")
-            rows.append((label, status, pending, last_text))
-        headline = f"{len(tenants)} schema(s), {behind} not up to date"
+            label = place.label + (" (clone reference)" if is_reference else "")
+            rows.append((label, status, pending, _last_run(outcomes.get(place))))
+        return rows, behind
+
+    def _print(self, headline: str, rows: list[Row]) -> None:
         stream = cast(IO[str], self.stdout._out)
         if getattr(stream, "isatty", lambda: False)():
             table = Table(title=headline)
-            for column in ("schema", "status", "pending", "last migrate run"):
+            for column in _COLUMNS:
                 table.add_column(column)
             for row in rows:
                 table.add_row(*row)

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tenantry import PUBLIC_SCHEMA, Tenant
 from tenantry_cli._commands import TenantCommand
 from tenantry_cli._selection import select
+from tenantry_cli.management.commands.migrate import migrate_selection
 
 
 def split_command(tokens: list[str], commands: Collection[str]) -> list[str]:
@@ -65,10 +66,9 @@ class Command(TenantCommand):
             # The fleet migrate plans once per migration state for the whole selection; the
             # public schema only when selected.
             entries = select(options, kinds=self.tenant_kinds)
-            call_command(
-                "migrate",
-                *options["command_args"],
-                tenants=[e.tenant for e in entries if e.tenant.schema_name != PUBLIC_SCHEMA],
+            migrate_selection(
+                [e.tenant for e in entries if e.tenant.schema_name != PUBLIC_SCHEMA],
+                options["command_args"],
                 skip_public=all(e.tenant.schema_name != PUBLIC_SCHEMA for e in entries),
                 executor=options["executor"],
                 create_schemas=options["create_schemas"],

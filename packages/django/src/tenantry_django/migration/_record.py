@@ -1,0 +1,29 @@
+"""Writing applied migrations to a schema's ``django_migrations``, many in one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations import Migration
+from django.db.migrations.recorder import MigrationRecorder
+
+from tenantry_django.migration._plan import MigrationKey
+
+
+def recorded_keys(migration: Migration) -> list[MigrationKey]:
+    """What Django's executor records for ``migration``: a squashed migration records the
+    migrations it replaces."""
+    if migration.replaces:
+        return [(app, name) for app, name in migration.replaces]
+    return [(migration.app_label, migration.name)]
+
+
+def record(connection: BaseDatabaseWrapper, migrations: Sequence[MigrationKey]) -> None:
+    """Record ``migrations`` as applied in the active schema, in one statement."""
+    if not migrations:
+        return
+    recorder = MigrationRecorder(connection)
+    recorder.migration_qs.bulk_create(
+        recorder.Migration(app=app, name=name) for app, name in migrations
+    )

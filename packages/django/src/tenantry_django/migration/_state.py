@@ -1,0 +1,96 @@
+"""Where schemas stand: the migrations each has recorded, read for a whole fleet at once.
+
+A schema's *state* is the set of migrations its ``django_migrations`` table records. Schemas
+in the same state need the same plan, so a fleet's plan is computed once per distinct state;
+a schema whose state already holds every migration of the project is up to date and costs
+nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
+
+from tenantry import Tenant, quote_identifier, quote_literal, tenant_context
+from tenantry_django.migration._place import Place
+from tenantry_django.migration._plan import MigrationKey, project_migrations
+
+# Schemas per UNION ALL query: big enough for few round trips, small enough to plan fast.
+_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    exists: bool
+    applied: frozenset[MigrationKey] | None  # None: no django_migrations table yet
+
+    def is_up_to_date(self, project: frozenset[MigrationKey]) -> bool:
+        """Whether every migration of ``project`` (:func:`project_migrations`) is recorded."""
+        return self.applied is not None and project <= self.applied
+
+    def lacking(self, project: frozenset[MigrationKey]) -> list[MigrationKey]:
+        """The migrations of ``project`` not recorded here, sorted."""
+        return sorted(project - (self.applied or frozenset()))
+
+
+def _existing(database: str, schemas: Sequence[str]) -> dict[str, bool]:
+    """schema -> whether it has a django_migrations table; missing schemas are absent."""
+    with tenant_context(None), connections[database].cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname, EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid "
+            "AND c.relname = 'django_migrations' AND c.relkind IN ('r', 'p')) "
+            "FROM pg_namespace n WHERE n.nspname = ANY(%s)",
+            [list(schemas)],
+        )
+        return {name: bool(has_table) for name, has_table in cursor.fetchall()}
+
+
+def _applied(database: str, schemas: Sequence[str]) -> dict[str, set[MigrationKey]]:
+    found: dict[str, set[MigrationKey]] = {schema: set() for schema in schemas}
+    for start in range(0, len(schemas), _CHUNK):
+        chunk = schemas[start : start + _CHUNK]
+        query = " UNION ALL ".join(
+            f"SELECT {quote_literal(schema)}::text, app, name "
+            f"FROM {quote_identifier(schema)}.django_migrations"
+            for schema in chunk
+        )
+        with tenant_context(None), connections[database].cursor() as cursor:
+            cursor.execute(query)
+            for schema, app, name in cursor.fetchall():
+                found[schema].add((app, name))
+    return found
+
+
+def _read_database(database: str, schemas: list[str]) -> dict[Place, SchemaState]:
+    existing = _existing(database, schemas)
+    applied = _applied(database, [s for s in schemas if existing.get(s)])
+    return {
+        Place(database, schema): SchemaState(
+            exists=schema in existing,
+            applied=frozenset(applied[schema]) if schema in applied else None,
+        )
+        for schema in schemas
+    }
+
+
+def read_states(places: Iterable[Place]) -> dict[Place, SchemaState]:
+    """Every place's state, over any number of databases: two queries per 400 schemas of
+    each database."""
+    wanted = list(dict.fromkeys(places))
+    states: dict[Place, SchemaState] = {}
+    for database in dict.fromkeys(place.database for place in wanted):
+        schemas = [place.schema_name for place in wanted if place.database == database]
+        states.update(_read_database(database, schemas))
+    return states
+
+
+def is_migrated(tenant: Tenant) -> bool:
+    """Whether the tenant's schema has recorded every migration the project has."""
+    with tenant_context(tenant):
+        recorder = MigrationRecorder(connections[tenant.database])
+        if not recorder.has_table():
+            return False
+        return project_migrations() <= set(recorder.applied_migrations())
