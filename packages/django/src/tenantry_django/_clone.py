@@ -14,6 +14,7 @@ triggers, types and privileges defined inside the schema (Django migrations crea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,67 +112,90 @@ def _read_catalog(database: str) -> _Catalog:
         )
 
 
-def _statements(catalog: _Catalog, source: str, target: str) -> list[str]:
-    def src(name: str) -> str:
-        return f"{quote_identifier(source)}.{quote_identifier(name)}"
+class _Names:
+    """Quoted names of objects in the source and in the target schema."""
 
-    def dst(name: str) -> str:
-        return f"{quote_identifier(target)}.{quote_identifier(name)}"
+    def __init__(self, source: str, target: str) -> None:
+        self.source, self.target = quote_identifier(source), quote_identifier(target)
 
-    def number(value: Any) -> str:
-        return str(int(value))  # (a sequence's parameters are bigints)
+    def src(self, name: str) -> str:
+        return f"{self.source}.{quote_identifier(name)}"
 
-    out: list[str] = []
+    def dst(self, name: str) -> str:
+        return f"{self.target}.{quote_identifier(name)}"
+
+
+def _number(value: Any) -> str:
+    return str(int(value))  # (a sequence's parameters are bigints)
+
+
+def _structure(catalog: _Catalog, names: _Names) -> Iterator[str]:
+    """Sequences not made by LIKE, the tables, and the sequences' ties to their columns."""
+    dst = names.dst
     owned = [s for s in catalog.sequences if s[8] != "i"]  # identity ones come with LIKE
     for name, type_, start, increment, maximum, minimum, cache, cycle, *_ in owned:
-        out.append(
-            f"CREATE SEQUENCE {dst(name)} AS {type_} INCREMENT BY {number(increment)} "
-            f"MINVALUE {number(minimum)} MAXVALUE {number(maximum)} START WITH {number(start)} "
-            f"CACHE {number(cache)} {'CYCLE' if cycle else 'NO CYCLE'}"
+        yield (
+            f"CREATE SEQUENCE {dst(name)} AS {type_} INCREMENT BY {_number(increment)} "
+            f"MINVALUE {_number(minimum)} MAXVALUE {_number(maximum)} "
+            f"START WITH {_number(start)} CACHE {_number(cache)} "
+            f"{'CYCLE' if cycle else 'NO CYCLE'}"
         )
     for table, _ in catalog.tables:
-        out.append(f"CREATE TABLE {dst(table)} (LIKE {src(table)} {_LIKE})")
+        yield f"CREATE TABLE {dst(table)} (LIKE {names.src(table)} {_LIKE})"
     for table, column, expression in catalog.sequence_defaults:
-        out.append(
+        yield (
             f"ALTER TABLE {dst(table)} ALTER COLUMN {quote_identifier(column)} "
             f"SET DEFAULT {expression}"
         )
     for name, *_, deptype, table, column in owned:
         if deptype == "a":
-            out.append(
-                f"ALTER SEQUENCE {dst(name)} OWNED BY {dst(table)}.{quote_identifier(column)}"
-            )
+            yield f"ALTER SEQUENCE {dst(name)} OWNED BY {dst(table)}.{quote_identifier(column)}"
+
+
+def _rows(catalog: _Catalog, names: _Names) -> Iterator[str]:
+    """Every row, then every sequence where the source's stands."""
     for table, columns in catalog.tables:
         if columns:
-            names = ", ".join(quote_identifier(c) for c in columns)
-            out.append(
-                f"INSERT INTO {dst(table)} ({names}) OVERRIDING SYSTEM VALUE "
-                f"SELECT {names} FROM {src(table)}"
+            listed = ", ".join(quote_identifier(c) for c in columns)
+            yield (
+                f"INSERT INTO {names.dst(table)} ({listed}) OVERRIDING SYSTEM VALUE "
+                f"SELECT {listed} FROM {names.src(table)}"
             )
     for name, *_, deptype, table, column in catalog.sequences:
         target_sequence = (
-            f"pg_get_serial_sequence({quote_literal(dst(table))}, {quote_literal(column)})"
+            f"pg_get_serial_sequence({quote_literal(names.dst(table))}, {quote_literal(column)})"
             if deptype == "i"
-            else quote_literal(dst(name))
+            else quote_literal(names.dst(name))
         )
-        out.append(f"SELECT setval({target_sequence}, last_value, is_called) FROM {src(name)}")
+        yield f"SELECT setval({target_sequence}, last_value, is_called) FROM {names.src(name)}"
+
+
+def _retargeted_index(definition: str, qualified_table: str, target: str) -> str:
+    # pg_get_indexdef names the table schema-qualified; point it at the target.
+    table = qualified_table.partition(".")[2]
+    return definition.replace(
+        f" ON {qualified_table} USING ", f" ON {target}.{table} USING ", 1
+    ).replace(f" ON ONLY {qualified_table} USING ", f" ON ONLY {target}.{table} USING ", 1)
+
+
+def _after_rows(catalog: _Catalog, names: _Names) -> Iterator[str]:
+    """Constraints and indexes (built once the rows are in), then views."""
     for table, name, definition in catalog.constraints:
-        out.append(f"ALTER TABLE {dst(table)} ADD CONSTRAINT {quote_identifier(name)} {definition}")
+        yield f"ALTER TABLE {names.dst(table)} ADD CONSTRAINT {quote_identifier(name)} {definition}"
     for definition, qualified_table in catalog.indexes:
-        table = qualified_table.partition(".")[2]
-        # pg_get_indexdef names the table schema-qualified; point it at the target.
-        retargeted = definition.replace(
-            f" ON {qualified_table} USING ", f" ON {quote_identifier(target)}.{table} USING ", 1
-        ).replace(
-            f" ON ONLY {qualified_table} USING ",
-            f" ON ONLY {quote_identifier(target)}.{table} USING ",
-            1,
-        )
-        out.append(retargeted)
+        yield _retargeted_index(definition, qualified_table, names.target)
     for name, kind, definition in catalog.views:
         keyword = "MATERIALIZED VIEW" if kind == "m" else "VIEW"
-        out.append(f"CREATE {keyword} {dst(name)} AS {definition.rstrip().rstrip(';')}")
-    return out
+        yield f"CREATE {keyword} {names.dst(name)} AS {definition.rstrip().rstrip(';')}"
+
+
+def _statements(catalog: _Catalog, source: str, target: str) -> list[str]:
+    names = _Names(source, target)
+    return [
+        *_structure(catalog, names),
+        *_rows(catalog, names),
+        *_after_rows(catalog, names),
+    ]
 
 
 def clone_schema(source: str, target: str, database: str) -> None:
