@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from types import TracebackType
 from typing import IO, Any
 
 from rich.console import Console
@@ -70,11 +69,6 @@ class RunProgress:
             )
             self._stream.flush()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: Any) -> None:
         if self._progress is not None:
-            self._progress.__exit__(exc_type, exc, traceback)
+            self._progress.__exit__(*exc_info)
