@@ -17,6 +17,9 @@ from typing import Any
 
 import pytest
 
+# The fixtures; pytest finds them (and the teardown hook) through the ``pytest11`` entry point.
+__all__ = ["tenant", "tenant_client", "tenant_factory", "tenantry_template"]
+
 
 @pytest.fixture(scope="session")
 def _tenantry_template_session(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
