@@ -25,6 +25,8 @@ from tenantry_cli._runner import (
 from tenantry_cli._selection import add_selection_arguments, select
 from tenantry_django.schemas import create_schema, schema_exists
 
+__all__ = ["DynamicTenantCommand", "StaticTenantCommand", "TenantCommand"]
+
 # The stream the running tenant's output goes to; unset outside a tenant's run.
 _tenant_output: ContextVar[tuple[PrefixedStream, PrefixedStream] | None] = ContextVar(
     "tenantry_cli_tenant_output", default=None

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from tenantry import Executor
 
+__all__ = ["parallel", "processes", "sequential"]
+
 T = TypeVar("T")
 R = TypeVar("R")
 

@@ -18,6 +18,8 @@ from tenantry_cli._progress import RunProgress
 from tenantry_cli._runner import Outcome, drain, executor_spec, guarded, in_order
 from tenantry_django.migration import FleetMigration, Place, SchemaMigrated
 
+__all__ = ["migrate_fleet"]
+
 
 def _plural(count: int) -> str:
     return f"{count} migration{'s' if count != 1 else ''}"

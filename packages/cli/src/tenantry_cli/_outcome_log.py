@@ -16,6 +16,8 @@ from tenantry_django.migration import Place
 if TYPE_CHECKING:
     from tenantry_cli.models import SchemaMigrationOutcome
 
+__all__ = ["OutcomeLog", "last_outcomes"]
+
 _BATCH = 200
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import IO, Any
 
+__all__ = ["PrefixedStream"]
+
 # One lock for every prefixed stream in the process: lines from parallel tenants never mix.
 _lock = threading.Lock()
 

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 import tenantry
 
+__all__ = ["tenantry_register_executors"]
+
 
 @tenantry.hookimpl
 def tenantry_register_executors() -> Iterable[tenantry.ExecutorSpec]:

@@ -15,6 +15,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+__all__ = ["RunProgress"]
+
 
 class RunProgress:
     """``done/total``, failures, rate and ETA while tenants finish.

@@ -24,6 +24,18 @@ from tenantry_cli._progress import RunProgress
 from tenantry_django.conf import get_settings
 from tenantry_django.migration import Place
 
+__all__ = [
+    "DEFAULT_EXECUTOR",
+    "Outcome",
+    "drain",
+    "executor_spec",
+    "fail_if_any_failed",
+    "guarded",
+    "in_order",
+    "print_summary",
+    "run_for_tenants",
+]
+
 DEFAULT_EXECUTOR = "sequential"
 
 

@@ -11,6 +11,16 @@ from django.core.management.base import CommandError
 import tenantry
 from tenantry import CatalogEntry, SelectorError, TenantKind
 
+__all__ = [
+    "SELECTOR_HELP",
+    "add_create_schemas_argument",
+    "add_executor_argument",
+    "add_noinput_argument",
+    "add_schema_argument",
+    "add_selection_arguments",
+    "select",
+]
+
 SELECTOR_HELP = (
     "a static tenant's key, a dynamic tenant's schema name, the prefix of a domain matching "
     "exactly one tenant, domain/folder, or :all:, :static:, :dynamic:"

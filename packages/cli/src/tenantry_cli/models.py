@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+__all__ = ["SchemaMigrationOutcome"]
+
 
 class SchemaMigrationOutcome(models.Model):
     """One row per (database, schema): the latest fleet-migrate outcome there."""

@@ -23,6 +23,8 @@ from django.db import connections
 from tenantry import SchemaDescriptor, quote_identifier, quote_literal, tenant_context
 from tenantry_django.schemas import create_schema
 
+__all__ = ["clone_schema"]
+
 _NS = "pg_catalog.current_schema()::regnamespace"
 
 _TABLES = f"""

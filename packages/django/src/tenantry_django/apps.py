@@ -4,6 +4,8 @@ from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
+__all__ = ["TenantryDjangoConfig"]
+
 
 class TenantryDjangoConfig(AppConfig):
     name = "tenantry_django"
@@ -25,9 +27,7 @@ class TenantryDjangoConfig(AppConfig):
         conf.configure_plugins()
         _pinning_patches.install()
         self._connect_cache_invalidation()
-        for receiver in (
-            conf.on_setting_changed,
-        ):
+        for receiver in (conf.on_setting_changed,):
             setting_changed.connect(receiver, dispatch_uid=f"tenantry:{receiver.__module__}")
 
     def _connect_cache_invalidation(self) -> None:

@@ -33,6 +33,8 @@ from tenantry_django.signals import (
     tenant_created,
 )
 
+__all__ = ["DomainModel", "TenantModel", "validate_tenant_schema_name"]
+
 
 def validate_tenant_schema_name(value: str) -> None:
     """Field validator: the schema-name rules plus names taken by the configuration."""

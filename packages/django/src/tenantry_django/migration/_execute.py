@@ -13,6 +13,8 @@ from tenantry_django.migration._signals import migrate_signals
 from tenantry_django.migration._state import is_migrated
 from tenantry_django.schemas import create_schema, schema_exists
 
+__all__ = ["ensure_schema_migrated", "migrate_schema", "migrate_schema_with_command"]
+
 
 def _record_kept_out(plan: Plan) -> bool:
     """Record the forward migrations the router keeps out of this schema, in one statement;

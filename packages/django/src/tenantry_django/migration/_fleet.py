@@ -29,6 +29,8 @@ from tenantry_django.migration._replay import replay
 from tenantry_django.migration._state import SchemaState, read_states
 from tenantry_django.schemas import create_schema
 
+__all__ = ["FleetMigration", "MissingSchemaError", "SchemaMigrated"]
+
 
 class MissingSchemaError(Exception):
     """The schema does not exist, and the run was told not to create schemas."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from tenantry import Tenant, describe
 
+__all__ = ["Place"]
+
 
 @dataclass(frozen=True, order=True, slots=True)
 class Place:

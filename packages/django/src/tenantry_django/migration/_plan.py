@@ -12,6 +12,8 @@ from django.db.migrations.loader import MigrationLoader
 
 from tenantry_django.conf import get_settings
 
+__all__ = ["MigrationKey", "Plan", "Steps", "plan_active_schema", "project_migrations"]
+
 MigrationKey = tuple[str, str]  # (app label, migration name)
 Steps = list[tuple[Migration, bool]]  # Django's plan: (migration, backwards)
 

@@ -27,6 +27,8 @@ from tenantry_django.migration._plan import MigrationKey, Steps, plan_active_sch
 from tenantry_django.migration._record import record, recorded_keys
 from tenantry_django.migration._signals import migrate_signals
 
+__all__ = ["Recipe", "RecipeUnsupportedError", "SqlStep", "migrate_capturing"]
+
 
 class RecipeUnsupportedError(Exception):
     """The plan cannot be replayed (e.g. a non-atomic migration): migrate schema by schema."""

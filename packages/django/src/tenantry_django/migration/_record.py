@@ -10,6 +10,8 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from tenantry_django.migration._plan import MigrationKey
 
+__all__ = ["record", "recorded_keys"]
+
 
 def recorded_keys(migration: Migration) -> list[MigrationKey]:
     """What Django's executor records for ``migration``: a squashed migration records the

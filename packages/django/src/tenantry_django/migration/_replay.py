@@ -11,6 +11,8 @@ from tenantry_django.migration._recipe import Recipe, SqlStep
 from tenantry_django.migration._record import record
 from tenantry_django.migration._signals import migrate_signals
 
+__all__ = ["replay"]
+
 
 def replay(tenant: Tenant, recipe: Recipe, *, verbosity: int = 0) -> None:
     """Run ``recipe`` in ``tenant``'s schema (active, inside the caller's transaction)."""

@@ -9,6 +9,8 @@ from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrat
 
 from tenantry_django.migration._plan import Steps
 
+__all__ = ["migrate_signals"]
+
 
 @contextmanager
 def migrate_signals(alias: str, steps: Steps, *, verbosity: int = 0) -> Iterator[None]:

@@ -18,6 +18,8 @@ from tenantry import Tenant, quote_identifier, quote_literal, tenant_context
 from tenantry_django.migration._place import Place
 from tenantry_django.migration._plan import MigrationKey, project_migrations
 
+__all__ = ["SchemaState", "is_migrated", "read_states"]
+
 # Schemas per UNION ALL query: big enough for few round trips, small enough to plan fast.
 _CHUNK = 400
 

@@ -23,6 +23,8 @@ from typing import Any, Protocol
 
 from tenantry_django.postgresql._search_path import SearchPathState
 
+__all__ = ["SearchPathCursorMixin", "runs_outside_transactions"]
+
 
 def _driver_class(module: str, name: str) -> Any:
     """A class of a driver, or ``()`` (no instance of it) when that driver is not installed:

@@ -18,6 +18,8 @@ from django.db.backends.postgresql import base as _postgresql_base  # noqa: F401
 from django.db.backends.postgresql import introspection as postgresql_introspection
 from django.db.backends.postgresql.introspection import DatabaseIntrospection
 
+__all__ = ["TenantIntrospection"]
+
 TableInfo: Any = vars(postgresql_introspection)["TableInfo"]  # (name, type, comment) on PostgreSQL
 _VISIBLE = re.compile(r"pg_catalog\.pg_table_is_visible\((\w+)\.oid\)")
 _IN_CURRENT_SCHEMA = r"\1.relnamespace = pg_catalog.current_schema()::regnamespace"

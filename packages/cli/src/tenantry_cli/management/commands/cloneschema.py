@@ -18,6 +18,8 @@ from django.db import transaction
 from tenantry import DEFAULT_DATABASE, SchemaNameError, validate_schema_name
 from tenantry_django.schemas import clone_schema, schema_exists, schema_owner
 
+__all__ = ["Command"]
+
 
 class Command(BaseCommand):
     help = "Copy schema SOURCE (tables, sequences, indexes, views and rows) into a new TARGET."

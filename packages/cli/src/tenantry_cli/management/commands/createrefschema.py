@@ -23,6 +23,8 @@ from tenantry_django.schemas import (
     schema_exists,
 )
 
+__all__ = ["Command"]
+
 
 class Command(BaseCommand):
     help = (

@@ -19,6 +19,8 @@ from tenantry import PUBLIC_SCHEMA, get_current_tenant
 from tenantry_django.errors import FlushRefusedError
 from tenantry_django.schemas import every_schema_flush_plan, flushing_every_schema
 
+__all__ = ["Command"]
+
 _SHOWN = 20
 
 

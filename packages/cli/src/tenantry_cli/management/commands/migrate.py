@@ -30,6 +30,8 @@ from tenantry_cli._selection import (
 )
 from tenantry_django.schemas import clone_reference, clone_reference_owner, schema_exists
 
+__all__ = ["Command", "migrate_selection"]
+
 _PUBLIC_ONLY_OPTIONS = (
     "app_label",
     "migration_name",

@@ -25,6 +25,8 @@ from tenantry_django.migration import (
 )
 from tenantry_django.schemas import clone_reference
 
+__all__ = ["Command"]
+
 _SHOWN_PENDING = 3
 _COLUMNS = ("schema", "status", "pending", "last migrate run")
 

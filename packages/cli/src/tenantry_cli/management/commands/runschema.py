@@ -15,6 +15,8 @@ from tenantry_cli._commands import TenantCommand
 from tenantry_cli._selection import select
 from tenantry_cli.management.commands.migrate import migrate_selection
 
+__all__ = ["Command", "split_command"]
+
 
 def split_command(tokens: list[str], commands: Collection[str]) -> list[str]:
     """Put ``--`` before the wrapped command's name, so ``-s a b migrate`` stops at migrate.

@@ -15,6 +15,8 @@ from tenantry import CatalogEntry
 from tenantry_cli._selection import add_noinput_argument, add_schema_argument, select
 from tenantry_django.schemas import schema_exists
 
+__all__ = ["Command"]
+
 COLUMNS = ("KIND", "SCHEMA", "DATABASE", "SCHEMA EXISTS", "DOMAINS")
 
 
