@@ -28,6 +28,16 @@ from tenantry_django.migration import ensure_schema_migrated
 from tenantry_django.models import TenantModel
 from tenantry_django.schemas import drop_schema, flushing_every_schema
 
+__all__ = [
+    "TEMPLATE_SCHEMA",
+    "TenantClient",
+    "TenantTestCase",
+    "TenantTransactionTestCase",
+    "create_tenant",
+    "drop_template_schema",
+    "ensure_template_schema",
+]
+
 TEMPLATE_SCHEMA = "tenantry_test_template"
 _counter = itertools.count(1)
 
@@ -143,14 +153,3 @@ class TenantTransactionTestCase(TransactionTestCase):
         with tenant_context(None), flushing_every_schema():
             drop_template_schema()
             super()._fixture_teardown()  # type: ignore[misc]  # private, missing in the stubs
-
-
-__all__ = [
-    "TEMPLATE_SCHEMA",
-    "TenantClient",
-    "TenantTestCase",
-    "TenantTransactionTestCase",
-    "create_tenant",
-    "drop_template_schema",
-    "ensure_template_schema",
-]
