@@ -79,7 +79,7 @@ def wrap_method(method: F, binding: Binding) -> F:
         with tenant_context(tenant):
             return method(self, *args, **kwargs)
 
-    return _marked(pinned)  # type: ignore[no-any-return]
+    return _marked(pinned)
 
 
 def _wrap_iteration(method: F, binding: Binding, steps: Callable[[Tenant, Any], Any]) -> F:
@@ -89,7 +89,7 @@ def _wrap_iteration(method: F, binding: Binding, steps: Callable[[Tenant, Any], 
         generator = method(self, *args, **kwargs)
         return generator if tenant is None else steps(tenant, generator)
 
-    return _marked(pinned)  # type: ignore[no-any-return]
+    return _marked(pinned)
 
 
 def wrap_generator(method: F, binding: Binding) -> F:
@@ -111,4 +111,4 @@ def wrap_related_manager_method(method: F) -> F:
         tenant = tenant_of(self.instance) or tenant_of_objects(args)
         return run_in(tenant, method, self, *args, **kwargs)
 
-    return _marked(pinned)  # type: ignore[no-any-return]
+    return _marked(pinned)
