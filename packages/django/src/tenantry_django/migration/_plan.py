@@ -44,8 +44,9 @@ class Plan:
         return self.executor.connection
 
     def kept_out(self, migration: Migration) -> bool:
-        """Whether the router keeps ``migration``'s app out of this schema: every operation
-        (RunPython and RunSQL included) asks the router first and would be a no-op."""
+        """Whether the router keeps ``migration``'s app out of this schema (asked while it is
+        active): every operation (RunPython and RunSQL included) asks the router first and
+        would be a no-op."""
         return not router.allow_migrate(self.connection.alias, migration.app_label)
 
     def replan(self) -> Steps:
