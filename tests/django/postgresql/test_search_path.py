@@ -5,6 +5,8 @@ Statements are counted on the server (pg_stat_statements), not timed.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from django.db import DataError, connection, transaction
 from django.test import override_settings
@@ -210,3 +212,24 @@ def test_a_dropped_schema_is_checked_again_instead_of_falling_back_to_public(mak
         connection.cursor() as cursor,
     ):
         cursor.execute("SELECT 1")
+
+
+def test_a_closed_connection_is_freed_without_the_garbage_collector(db):
+    """Nothing the search path keeps refers back to the wrapper (Django's own suite checks the
+    same: DatabaseWrapperTests.test_release_memory_without_garbage_collection)."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        wrapper = connection.copy()
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT 1")  # the path was sent and remembered
+        assert wrapper.tenantry_search_path.applied is not None
+        wrapper.close()
+        wrapper = None
+        gc.collect()
+        assert gc.garbage == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()

@@ -7,6 +7,8 @@ beside this one).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.db.utils import OperationalError, ProgrammingError
 from django.test import override_settings
@@ -29,9 +31,41 @@ def local(schema: str, *, checked: bool = False) -> str:
     return scope.checked[schema] if checked else scope.set[schema]
 
 
-def sent(state: SearchPathState) -> str | None:
+class UnaskedConnection:
+    """A driver connection that fails the test when asked anything: outside transaction
+    pooling the state never asks whether a transaction is open."""
+
+    def __getattr__(self, name: str) -> None:
+        if name.startswith("__"):  # (pytest inspects module globals while collecting)
+            raise AttributeError(name)
+        pytest.fail(f"the driver connection was asked for {name!r}")
+
+
+class DriverConnection:
+    """What the state asks of the driver: libpq's transaction status (0: idle), as psycopg 3
+    (``pgconn``) or psycopg2 (``info``) reports it."""
+
+    def __init__(self, *, psycopg2: bool = False) -> None:
+        self.status = SimpleNamespace(transaction_status=0)
+        if psycopg2:
+            self.info = self.status
+        else:
+            self.pgconn = self.status
+
+    def idle(self, idle: bool) -> None:
+        self.status.transaction_status = 0 if idle else 2  # 2: PQTRANS_INTRANS
+
+
+NOT_POOLED = UnaskedConnection()
+
+
+def to_send(state: SearchPathState) -> str | None:
+    return state.statement_to_send(NOT_POOLED)
+
+
+def sent(state: SearchPathState, connection: object = NOT_POOLED) -> str | None:
     """What the next statement sends first, as if it went through."""
-    statement = state.statement_to_send()
+    statement = state.statement_to_send(connection)
     if statement is not None:
         state.mark_applied()
     return statement
@@ -39,7 +73,7 @@ def sent(state: SearchPathState) -> str | None:
 
 @pytest.fixture
 def state() -> SearchPathState:
-    return SearchPathState("default", transaction_idle=lambda: pytest.fail("not pooled"))
+    return SearchPathState("default")
 
 
 @pytest.fixture
@@ -56,13 +90,13 @@ def test_a_new_connection_points_at_public_first(state):
     assert state.applied is None
     assert sent(state) == session("public")  # public exists: never checked
     assert state.applied == session("public")
-    assert state.statement_to_send() is None
+    assert to_send(state) is None
 
 
 def test_a_tenant_is_checked_the_first_time_then_trusted(state):
     with tenant_context(ACME):
         assert sent(state) == session("acme", checked=True)
-        assert state.statement_to_send() is None
+        assert to_send(state) is None
     sent(state)  # public
     with tenant_context(ACME):
         assert sent(state) == session("acme")
@@ -70,7 +104,7 @@ def test_a_tenant_is_checked_the_first_time_then_trusted(state):
 
 def test_only_a_change_costs_a_statement(pointed_at_acme):
     with tenant_context(ACME):
-        assert [pointed_at_acme.statement_to_send() for _ in range(3)] == [None] * 3
+        assert [to_send(pointed_at_acme) for _ in range(3)] == [None] * 3
 
 
 def test_a_tenant_of_another_database_leaves_this_one_in_public(state):
@@ -81,16 +115,16 @@ def test_a_tenant_of_another_database_leaves_this_one_in_public(state):
 
 def test_nothing_is_remembered_until_the_statement_went_through(state):
     with tenant_context(ACME):
-        state.statement_to_send()
+        to_send(state)
         assert state.applied is None
-        assert state.statement_to_send() == session("acme", checked=True)
+        assert to_send(state) == session("acme", checked=True)
 
 
 def test_at_a_request_boundary_the_right_path_is_only_checked(pointed_at_acme):
     pointed_at_acme.check_schemas_again()
     with tenant_context(ACME):
         assert sent(pointed_at_acme) == path_statements().check["acme"]
-        assert pointed_at_acme.statement_to_send() is None
+        assert to_send(pointed_at_acme) is None
     assert pointed_at_acme.applied == session("acme")
 
 
@@ -122,7 +156,7 @@ def test_a_changed_setting_sends_the_new_path(pointed_at_acme):
     with override_settings(TENANTRY_EXTRA_SEARCH_PATHS=["ext"]), tenant_context(ACME):
         statement = sent(pointed_at_acme)
         assert statement == 'SET search_path = "acme", "public", "ext"'
-        assert pointed_at_acme.statement_to_send() is None
+        assert to_send(pointed_at_acme) is None
     with tenant_context(ACME):
         assert sent(pointed_at_acme) == session("acme")
 
@@ -130,27 +164,22 @@ def test_a_changed_setting_sends_the_new_path(pointed_at_acme):
 # -- transaction pooling -------------------------------------------------------------------
 
 
-def pooled_state(idle: list[bool]) -> SearchPathState:
-    state = SearchPathState("default", transaction_idle=lambda: idle[0])
+@pytest.mark.parametrize("psycopg2", [False, True], ids=["psycopg3", "psycopg2"])
+def test_pooled_every_transaction_carries_a_local_path(psycopg2):
+    state = SearchPathState("default")
     state.pooled = True
-    return state
-
-
-def test_pooled_every_transaction_carries_a_local_path():
-    idle = [True]
-    state = pooled_state(idle)
+    connection = DriverConnection(psycopg2=psycopg2)
     with tenant_context(ACME):
-        assert state.statement_to_send() == local("acme", checked=True)
-        state.mark_applied()
-        idle[0] = False  # the statement opened a transaction: its path is set
-        assert state.statement_to_send() is None
-        idle[0] = True  # it ended: the next one needs the path again, checked no more
-        assert sent(state) == local("acme")
+        assert sent(state, connection) == local("acme", checked=True)
+        connection.idle(False)  # the statement opened a transaction: its path is set
+        assert state.statement_to_send(connection) is None
+        connection.idle(True)  # it ended: the next one needs the path again, checked no more
+        assert sent(state, connection) == local("acme")
 
 
-def test_pooled_the_transaction_status_is_asked_only_when_pooled(state):
+def test_the_transaction_status_is_asked_only_when_pooled(state):
     with tenant_context(ACME):
-        sent(state)  # the fixture's probe fails the test if it is asked
+        assert sent(state) == session("acme", checked=True)  # NOT_POOLED: never asked
 
 
 # -- a missing schema ----------------------------------------------------------------------
@@ -179,7 +208,7 @@ MISSING = 'schema "acme" does not exist'
 def test_a_missing_schema_becomes_a_clear_error(state, attribute):
     error = django_error(ProgrammingError, MISSING, "3F000", attribute=attribute)
     with tenant_context(ACME):
-        state.statement_to_send()
+        to_send(state)
         missing = state.missing_schema(error)
     assert isinstance(missing, TenantSchemaMissingError)
     assert 'The schema "acme" of tenant' in str(missing)
@@ -197,7 +226,7 @@ def test_a_missing_schema_becomes_a_clear_error(state, attribute):
 )
 def test_other_errors_stay_as_they_are(state, error):
     with tenant_context(ACME):
-        state.statement_to_send()
+        to_send(state)
         assert state.missing_schema(error) is None
 
 
@@ -208,7 +237,7 @@ def test_nothing_sent_means_no_missing_schema(state):
 def test_reporting_missing_schema_raises_the_clear_error_from_the_drivers(state):
     error = django_error(ProgrammingError, MISSING, "3F000")
     with tenant_context(ACME):
-        state.statement_to_send()
+        to_send(state)
         with pytest.raises(TenantSchemaMissingError) as raised, state.reporting_missing_schema():
             raise error
     assert raised.value.__cause__ is error

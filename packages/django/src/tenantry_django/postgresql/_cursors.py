@@ -80,6 +80,7 @@ def runs_outside_transactions(sql: Any) -> bool:
 class _SearchPathConnection(Protocol):
     """What the cursors need of the connection wrapper (``base.DatabaseWrapper``)."""
 
+    connection: Any  # the driver's
     tenantry_search_path: SearchPathState
 
     def tenantry_search_path_for(self, sql: Any) -> AbstractContextManager[None]: ...
@@ -96,7 +97,7 @@ class SearchPathCursorMixin:
     def _execute(self, sql: Any, params: Any, *ignored: Any) -> Any:
         db = self.db
         path = db.tenantry_search_path
-        pending = path.statement_to_send()
+        pending = path.statement_to_send(db.connection)
         if pending is None or _transaction_control(sql):
             return super()._execute(sql, params, *ignored)  # type: ignore[misc]
         db.validate_no_broken_transaction()  # Django's error, before anything is sent

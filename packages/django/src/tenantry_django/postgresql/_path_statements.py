@@ -40,6 +40,20 @@ class _BuiltOnce(dict[str, str]):
         return statement
 
 
+def _search_path(schema: str, extras: tuple[str, ...]) -> tuple[str, ...]:
+    head = (PUBLIC_SCHEMA,) if schema == PUBLIC_SCHEMA else (schema, PUBLIC_SCHEMA)
+    return head + tuple(name for name in extras if name not in head)
+
+
+def _quoted_path(schema: str, extras: tuple[str, ...]) -> str:
+    """``"tenant", "public", ...``: the path as ``SET`` takes it, every name quoted."""
+    return ", ".join(quote_identifier(name) for name in _search_path(schema, extras))
+
+
+# The builders below refer to no object holding them: no reference cycles, so statements
+# (and a connection holding them) are freed without the garbage collector.
+
+
 class ScopeStatements:
     """The statements of one scope (session or transaction), by schema name.
 
@@ -48,14 +62,16 @@ class ScopeStatements:
     not.
     """
 
-    def __init__(self, quoted_path: Callable[[str], str], *, local: bool) -> None:
+    def __init__(self, extras: tuple[str, ...], *, local: bool) -> None:
         keyword = "SET LOCAL" if local else "SET"
         is_local = "true" if local else "false"
-        self.set = _BuiltOnce(lambda schema: f"{keyword} search_path = {quoted_path(schema)}")
+        self.set = _BuiltOnce(
+            lambda schema: f"{keyword} search_path = {_quoted_path(schema, extras)}"
+        )
         self.checked = _BuiltOnce(
             lambda schema: (
                 f"SELECT {quote_literal(schema)}::regnamespace, pg_catalog.set_config("
-                f"'search_path', {quote_literal(quoted_path(schema))}, {is_local})"
+                f"'search_path', {quote_literal(_quoted_path(schema, extras))}, {is_local})"
             )
         )
 
@@ -65,8 +81,8 @@ class PathStatements:
 
     def __init__(self, extras: tuple[str, ...] = ()) -> None:
         self.extras = extras
-        self.session = ScopeStatements(self.quoted_path, local=False)
-        self.transaction = ScopeStatements(self.quoted_path, local=True)
+        self.session = ScopeStatements(extras, local=False)
+        self.transaction = ScopeStatements(extras, local=True)
         # Only the check, for a connection whose path is already right: no columns, no rows
         # (the cast is resolved while the statement is parsed), the cheapest statement that
         # fails when the schema is missing.
@@ -75,12 +91,11 @@ class PathStatements:
         )
 
     def search_path(self, schema: str) -> tuple[str, ...]:
-        head = (PUBLIC_SCHEMA,) if schema == PUBLIC_SCHEMA else (schema, PUBLIC_SCHEMA)
-        return head + tuple(name for name in self.extras if name not in head)
+        return _search_path(schema, self.extras)
 
     def quoted_path(self, schema: str) -> str:
         """``"tenant", "public", ...``: the path as ``SET`` takes it, every name quoted."""
-        return ", ".join(quote_identifier(name) for name in self.search_path(schema))
+        return _quoted_path(schema, self.extras)
 
 
 _DERIVED_NAME = "tenantry_django.postgresql:path_statements"

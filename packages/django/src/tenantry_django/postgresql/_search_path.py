@@ -19,8 +19,9 @@ statement (checked as above), and nothing session-level is ever set.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db.utils import ProgrammingError
 
@@ -32,41 +33,43 @@ from tenantry_django.postgresql._path_statements import PathStatements, path_sta
 __all__ = ["SearchPathState"]
 
 _INVALID_SCHEMA_NAME = "3F000"
+_NO_STATEMENTS = PathStatements()  # until the first statement: for no settings object
+_IDLE = 0  # libpq's PQTRANS_IDLE: no transaction open (psycopg 3 and psycopg2 alike)
+
+
+def _transaction_idle(connection: Any) -> bool:
+    """Whether the driver connection has no transaction open."""
+    pgconn = getattr(connection, "pgconn", None)  # psycopg 3; psycopg2 has connection.info
+    status = pgconn.transaction_status if pgconn is not None else connection.info.transaction_status
+    return bool(status == _IDLE)
 
 
 class SearchPathState:
     """The search path of one connection to database ``alias``: what the server has, which
-    schemas were seen to exist, and the statement to send next.
-
-    ``transaction_idle()`` tells whether the driver connection has no transaction open (asked
-    under transaction pooling only: the next statement then starts a transaction, whose path
-    is still to be set).
-    """
+    schemas were seen to exist, and the statement to send next."""
 
     __slots__ = (
         "_applied",
         "_pending",
         "_settings",
         "_statements",
-        "_transaction_idle",
         "_verified",
         "alias",
         "pooled",
         "sent_prefix",
     )
 
-    def __init__(self, alias: str, *, transaction_idle: Callable[[], bool]) -> None:
+    def __init__(self, alias: str) -> None:
         self.alias = alias
         self.pooled = False  # TENANTRY_TRANSACTION_POOLING for this alias, read on connecting
         # The path statement sent in front of the last batched query, kept out of query logs.
         self.sent_prefix: str | None = None
-        self._transaction_idle = transaction_idle
         # What the server has now (session mode), or has in this transaction (pooling).
         self._applied: str | None = None
         self._verified: set[str] = set()  # schemas seen to exist since a boundary
         self._pending: tuple[str, str] | None = None  # (schema, what applied becomes)
         self._settings: TenantrySettings | None = None  # what _statements were built for
-        self._statements = PathStatements()
+        self._statements = _NO_STATEMENTS
 
     @property
     def applied(self) -> str | None:
@@ -80,8 +83,12 @@ class SearchPathState:
             return PUBLIC_SCHEMA
         return tenant.schema_name
 
-    def statement_to_send(self) -> str | None:
-        """The statement to send before the next one, or None when the path is right."""
+    def statement_to_send(self, connection: Any) -> str | None:
+        """The statement to send before the next one, or None when the path is right.
+
+        ``connection`` is the driver connection: under transaction pooling, with no
+        transaction open, the next statement starts one, whose path is still to be set.
+        """
         # Asked before every statement: self.schema() inline, and the statements of the
         # settings in force looked up only when those are another object than last time.
         tenant = get_current_tenant()
@@ -94,7 +101,7 @@ class SearchPathState:
             self._settings, self._statements = settings, path_statements(settings)
         statements = self._statements
         if self.pooled:
-            if self._transaction_idle():  # the next statement starts a transaction
+            if _transaction_idle(connection):  # the next statement starts a transaction
                 self.forget()
             scope = statements.transaction
         else:

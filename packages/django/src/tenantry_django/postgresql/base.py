@@ -34,13 +34,6 @@ __all__ = ["DatabaseWrapper", "TenantCursorDebugWrapper", "TenantCursorWrapper"]
 _original: Any = import_module(f"{get_settings().original_backend}.base")
 _OriginalDatabaseWrapper: Any = _original.DatabaseWrapper
 _OriginalCursorDebugWrapper: Any = _original.CursorDebugWrapper
-_IDLE = 0  # libpq's PQTRANS_IDLE: no transaction open (psycopg 3 and psycopg2 alike)
-
-
-def _transaction_idle(connection: Any) -> bool:
-    pgconn = getattr(connection, "pgconn", None)  # psycopg 3; psycopg2 has connection.info
-    status = pgconn.transaction_status if pgconn is not None else connection.info.transaction_status
-    return bool(status == _IDLE)
 
 
 class TenantCursorWrapper(SearchPathCursorMixin, CursorWrapper):
@@ -63,9 +56,9 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.tenantry_search_path = SearchPathState(
-            self.alias, transaction_idle=lambda: _transaction_idle(self.connection)
-        )
+        # (Nothing in it refers back to the wrapper: a closed wrapper is freed without the
+        # garbage collector, as Django's own tests require.)
+        self.tenantry_search_path = SearchPathState(self.alias)
 
     # -- the search path -------------------------------------------------------------
 
@@ -76,7 +69,7 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
     def tenantry_apply_search_path(self) -> None:
         """Point the connection at the active tenant now, in a round trip of its own."""
         path = self.tenantry_search_path
-        statement = path.statement_to_send()
+        statement = path.statement_to_send(self.connection)
         if statement is None:
             return
         path.forget()  # unknown until the statement went through
