@@ -1,5 +1,6 @@
 """What routing remembers in this process, in one object per settings.
 
+* the resolver chain ``TENANTRY_RESOLVERS`` names, built on first use;
 * validated hosts: (X-Forwarded-Host, Host) -> the host Django's ``get_host()`` returned;
 * answers: (validated host, first path segment) -> the chain's answer, while only resolvers
   that read nothing else are configured;
@@ -84,6 +85,7 @@ class RoutingCaches:
     def __init__(self) -> None:
         seconds = get_settings().resolver_cache_seconds
         self.seconds = seconds
+        self.chain: Chain | None = None  # set by the chain module on first use
         # (X-Forwarded-Host, Host) -> validated host: never expires (settings alone decide)
         self.hosts: dict[tuple[str | None, str], str] = {}
         self.answers: AnswerCache = ExpiringCache(seconds)

@@ -16,7 +16,7 @@ import tenantry
 from tenantry import RequestInfo, Resolution, Resolver
 from tenantry_django._domains import normalize_host
 from tenantry_django.conf import get_settings
-from tenantry_django.routing._cache import current_caches
+from tenantry_django.routing._cache import RoutingCaches, current_caches
 from tenantry_django.routing._hosts import host_of
 from tenantry_django.routing._request import first_segment, request_info
 
@@ -56,9 +56,14 @@ def _build_chain() -> Chain:
 
 
 def current_chain() -> Chain:
-    chain = get_settings().derived("resolver-chain", _build_chain)
-    if chain.manager is not tenantry.get_plugin_manager():  # plugins reconfigured in code
-        return _build_chain()
+    return _chain_in(current_caches())
+
+
+def _chain_in(caches: RoutingCaches) -> Chain:
+    """The chain for these settings, built once (again if plugins were reconfigured in code)."""
+    chain = caches.chain
+    if chain is None or chain.manager is not tenantry.get_plugin_manager():
+        chain = caches.chain = _build_chain()
     return chain
 
 
@@ -77,7 +82,7 @@ def resolve_request(request: HttpRequest) -> Resolution | None:
     """
     caches = current_caches()
     host = host_of(request, caches)
-    chain = current_chain()
+    chain = _chain_in(caches)
     key = (host, first_segment(request.path_info))
     now = time.monotonic()
     hit = caches.answers.entries.get(key)
