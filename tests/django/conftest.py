@@ -118,12 +118,12 @@ def many_committed_tenants(transactional_db: None) -> Iterator[list[Tenant]]:
 @pytest.fixture
 def static_schema(db: None) -> Callable[[str], Any]:
     """Create and migrate a static tenant's schema (what runschema will do) in the test."""
-    from tenantry_django._conf import get_config
+    from tenantry_django.conf import get_settings
     from tenantry_django.migration import migrate_schema
     from tenantry_django.schemas import create_schema
 
     def make(key: str) -> Any:
-        descriptor = get_config().statics[key].descriptor
+        descriptor = get_settings().tenants.statics[key].descriptor
         create_schema(key, descriptor.database)
         migrate_schema(descriptor)
         return descriptor

@@ -34,12 +34,12 @@ def set_up() -> None:
     from sandbox.customers.models import Domain, Tenant
     from sandbox.notes.models import Note
     from tenantry import tenant_context
-    from tenantry_django._conf import get_config
+    from tenantry_django.conf import get_settings
     from tenantry_django.migration import migrate_schema
     from tenantry_django.schemas import create_schema, schema_exists
 
     call_command("migrate", interactive=False, verbosity=0)
-    www = get_config().statics["www"].descriptor
+    www = get_settings().tenants.statics["www"].descriptor
     if not schema_exists(www.schema_name, www.database):
         create_schema(www.schema_name, www.database)
     migrate_schema(www, skip_if_current=True)

@@ -32,7 +32,6 @@ __all__ = [
     "DynamicTenantsConfig",
     "StaticTenantConfig",
     "TenancyConfig",
-    "get_config",
     "parse_tenants",
 ]
 
@@ -232,10 +231,3 @@ def parse_tenants(tenants: Any, extra_search_paths: Any = ()) -> TenancyConfig:
         dynamic=dynamic,
         extra_search_paths=_strings(extra_search_paths),
     )
-
-
-def get_config() -> TenancyConfig:
-    """``TENANTS`` parsed, as held by the current settings object (``conf.get_settings()``)."""
-    from tenantry_django.conf import get_settings
-
-    return get_settings().tenants
