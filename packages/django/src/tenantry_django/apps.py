@@ -13,22 +13,18 @@ class TenantryDjangoConfig(AppConfig):
     verbose_name = "tenantry"
 
     def ready(self) -> None:
-        from tenantry_django import (  # noqa: F401 - registers checks and signals
+        from tenantry_django import (  # noqa: F401 - checks and signals register on import
             _pinning_patches,
-            _pooling_checks,
-            _routing_checks,
-            _tenants_checks,
             checks,
             conf,
-            schemas,
             signals,
         )
 
         conf.configure_plugins()
         _pinning_patches.install()
         self._connect_cache_invalidation()
-        for receiver in (conf.on_setting_changed,):
-            setting_changed.connect(receiver, dispatch_uid=f"tenantry:{receiver.__module__}")
+        # The one receiver: every setting tenantry reads, and each cache derived from them.
+        setting_changed.connect(conf.on_setting_changed, dispatch_uid="tenantry:settings")
 
     def _connect_cache_invalidation(self) -> None:
         """A change to a tenant or domain row clears this process's resolver caches."""
