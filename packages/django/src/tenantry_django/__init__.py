@@ -15,8 +15,9 @@ Code:
 
 - ``models``: the abstract ``TenantModel`` and ``DomainModel``.
 - ``routing``: the resolver chain that finds a request's tenant (also for websockets).
-- ``schemas``: create, clone, migrate and drop schemas.
-- ``migration``: the migration engine behind ``schemas`` and the commands.
+- ``schemas``: create, clone and drop schemas; the clone reference.
+- ``migration``: the one migration engine (tenant creation, the clone reference,
+  ``migrate`` and ``runschema ... migrate``), a schema known by its ``Place``.
 - ``pinning``: ``bind()``/``tenant_of()``, the tenant a queryset or an instance is bound to.
 - ``urlconfs``: which URLconf (and websocket URLconf) serves a tenant.
 - ``signals``: a tenant's life (created, synced, activated, dropped).
