@@ -111,7 +111,7 @@ class Worker:
         self.process.stdout.close()
 
 
-def main() -> None:
+def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=8)
@@ -136,7 +136,67 @@ def main() -> None:
         metavar="DIR",
         help=f"also run tenantry from the checkout DIR (a git worktree), as {BASELINE!r}",
     )
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def _interleaved_rates(
+    workers: list[Worker], options: argparse.Namespace
+) -> dict[tuple[str, int, str], list[float]]:
+    """(library, process, scenario) -> req/s of each round."""
+    rates: dict[tuple[str, int, str], list[float]] = {}
+    slots = [(worker, scenario) for scenario in SCENARIOS for worker in workers]
+    for round_number in range(options.rounds):
+        # Every (project, scenario) takes every position in the round in turn, so drift
+        # and position effects on a busy machine hit all of them alike.
+        shift = round_number % len(slots)
+        for worker, scenario in slots[shift:] + slots[:shift]:
+            rate = worker.ask(f"run {scenario} {options.requests}")
+            rates.setdefault((worker.library, worker.index, scenario), []).append(rate)
+    return rates
+
+
+def _print_report(
+    options: argparse.Namespace,
+    libraries: list[str],
+    rates: dict[tuple[str, int, str], list[float]],
+    statements: dict[tuple[str, str], float],
+) -> None:
+    def rate_of(library: str, scenario: str) -> tuple[float, float, float]:
+        """Median over processes of each one's median round; the processes' min, max."""
+        per_process = [
+            statistics.median(rates[(library, index, scenario)])
+            for index in range(options.processes)
+        ]
+        return statistics.median(per_process), min(per_process), max(per_process)
+
+    print(
+        f"transport {options.transport}; "
+        f"{len(libraries)} projects x {options.processes} processes interleaved, "
+        f"{options.rounds} rounds of {options.requests} requests each; req/s is the median "
+        "over processes of each process's median round (range: the processes' medians); "
+        "statements counted by pg_stat_statements over 1000 requests"
+    )
+    print(
+        f"{'scenario':<12} {'library':<25} {'req/s':>6} {'range':>11} {'x plain':>8} "
+        f"{'x 20 schemas':>13} {'stmts/req':>10} {'x plain':>8}"
+    )
+    for scenario, label in SCENARIOS.items():
+        plain_rate = rate_of("plain Django", scenario)[0]
+        plain_statements = statements[("plain Django", scenario)]
+        floor_rate = rate_of("plain Django, 20 schemas", scenario)[0]
+        for library in libraries:
+            rate, low, high = rate_of(library, scenario)
+            count = statements[(library, scenario)]
+            spread = f"{low:.0f}-{high:.0f}"
+            print(
+                f"{label:<12} {library:<25} {rate:>6.0f} {spread:>11} "
+                f"{rate / plain_rate:>8.2f} "
+                f"{rate / floor_rate:>13.2f} {count:>10.2f} {count / plain_statements:>8.2f}"
+            )
+
+
+def main() -> None:
+    options = _options()
     libraries = [
         name
         for name in LIBRARIES
@@ -160,52 +220,13 @@ def main() -> None:
         ]
         for worker in workers:
             worker.wait_until_ready(driver_module)
-        rates: dict[tuple[str, int, str], list[float]] = {}
-        slots = [(worker, scenario) for scenario in SCENARIOS for worker in workers]
-        for round_number in range(options.rounds):
-            # Every (project, scenario) takes every position in the round in turn, so drift
-            # and position effects on a busy machine hit all of them alike.
-            shift = round_number % len(slots)
-            for worker, scenario in slots[shift:] + slots[:shift]:
-                rate = worker.ask(f"run {scenario} {options.requests}")
-                rates.setdefault((worker.library, worker.index, scenario), []).append(rate)
+        rates = _interleaved_rates(workers, options)
         statements = {
             (w.library, s): w.ask(f"count {s}") for w in workers if w.index == 0 for s in SCENARIOS
         }
 
-        def rate_of(library: str, scenario: str) -> tuple[float, float, float]:
-            """Median over processes of each one's median round; the processes' min, max."""
-            per_process = [
-                statistics.median(rates[(library, index, scenario)])
-                for index in range(options.processes)
-            ]
-            return statistics.median(per_process), min(per_process), max(per_process)
-
         print(environment)
-        print(
-            f"transport {options.transport}; "
-            f"{len(libraries)} projects x {options.processes} processes interleaved, "
-            f"{options.rounds} rounds of {options.requests} requests each; req/s is the median "
-            "over processes of each process's median round (range: the processes' medians); "
-            "statements counted by pg_stat_statements over 1000 requests"
-        )
-        print(
-            f"{'scenario':<12} {'library':<25} {'req/s':>6} {'range':>11} {'x plain':>8} "
-            f"{'x 20 schemas':>13} {'stmts/req':>10} {'x plain':>8}"
-        )
-        for scenario, label in SCENARIOS.items():
-            plain_rate = rate_of("plain Django", scenario)[0]
-            plain_statements = statements[("plain Django", scenario)]
-            floor_rate = rate_of("plain Django, 20 schemas", scenario)[0]
-            for library in libraries:
-                rate, low, high = rate_of(library, scenario)
-                count = statements[(library, scenario)]
-                spread = f"{low:.0f}-{high:.0f}"
-                print(
-                    f"{label:<12} {library:<25} {rate:>6.0f} {spread:>11} "
-                    f"{rate / plain_rate:>8.2f} "
-                    f"{rate / floor_rate:>13.2f} {count:>10.2f} {count / plain_statements:>8.2f}"
-                )
+        _print_report(options, libraries, rates, statements)
     finally:
         for worker in workers:
             worker.close()

@@ -28,6 +28,7 @@ from typing import Any
 from postgres_harness import free_port
 
 from benchmarks import driver
+from benchmarks.request_overhead.projects import set_up
 
 SETTINGS = {
     "plain Django": "benchmarks.request_overhead.settings_plain",
@@ -36,75 +37,6 @@ SETTINGS = {
     "django-tenants": "benchmarks.request_overhead.settings_django_tenants",
     "django-pgschemas": "benchmarks.request_overhead.settings_pgschemas",
 }
-TENANTS = 20
-
-
-def set_up(library: str) -> dict[str, str]:
-    """Create the tenants; return host -> the body its page must have."""
-    from django.core.management import call_command
-    from sandbox.notes.models import Note
-
-    hosts = {f"tenant{i}.bench": f"note of tenant{i}" for i in range(TENANTS)}
-    if library == "plain Django":
-        call_command("migrate", verbosity=0, interactive=False)
-        Note.objects.create(title="note of plain")
-        return dict.fromkeys(hosts, "note of plain")
-    if library == "plain Django, 20 schemas":
-        from django.db import connection
-
-        call_command("migrate", verbosity=0, interactive=False)
-        with connection.cursor() as cursor:
-            for i in range(TENANTS):
-                schema = driver.quote_identifier(f"tenant{i}")
-                cursor.execute(f"CREATE SCHEMA {schema}")
-                cursor.execute(
-                    f"CREATE TABLE {schema}.notes_note (LIKE public.notes_note INCLUDING ALL)"
-                )
-                cursor.execute(
-                    f"INSERT INTO {schema}.notes_note (title, body, created_at) "
-                    "VALUES (%s, '', now())",
-                    [f"note of tenant{i}"],
-                )
-        return hosts
-    if library == "tenantry":
-        from sandbox.customers.models import Domain, Tenant
-
-        from tenantry import tenant_context
-
-        call_command("migrate", verbosity=0, interactive=False)
-        for i in range(TENANTS):
-            tenant = Tenant(schema_name=f"tenant{i}")
-            tenant.save()
-            Domain.objects.create(tenant=tenant, domain=f"tenant{i}.bench")
-            with tenant_context(tenant):
-                Note.objects.create(title=f"note of tenant{i}")
-        return hosts
-    if library == "django-tenants":
-        from django_tenants.utils import schema_context
-
-        from benchmarks.tenant_creation.dt_customers.models import Client
-        from benchmarks.tenant_creation.dt_customers.models import Domain as DtDomain
-
-        call_command("migrate_schemas", shared=True, verbosity=0, interactive=False)
-        Client(schema_name="public").save(verbosity=0)
-        for i in range(TENANTS):
-            client = Client(schema_name=f"tenant{i}")
-            client.save(verbosity=0)
-            DtDomain.objects.create(tenant=client, domain=f"tenant{i}.bench", is_primary=True)
-            with schema_context(f"tenant{i}"):
-                Note.objects.create(title=f"note of tenant{i}")
-        return hosts
-    from benchmarks.tenant_creation.pg_customers.models import Domain as PgDomain
-    from benchmarks.tenant_creation.pg_customers.models import Tenant as PgTenant
-
-    call_command("migrate", verbosity=0, interactive=False)
-    for i in range(TENANTS):
-        tenant = PgTenant(schema_name=f"tenant{i}")
-        tenant.save(verbosity=0)
-        PgDomain.objects.create(tenant=tenant, domain=f"tenant{i}.bench", is_primary=True)
-        with tenant:
-            Note.objects.create(title=f"note of tenant{i}")
-    return hosts
 
 
 def make_client(expected: dict[str, str]) -> Callable[[str], None]:
@@ -208,6 +140,51 @@ def statements(monitor: driver.Connection, database: str) -> int:
     return int(row[0]) if row else 0
 
 
+def track(connection: Any, level: str) -> None:
+    # Timed rounds do not pay for the instrument; counting rounds switch it on. The GUC
+    # is per session (superuser), set on the driver connection, beside whatever the
+    # library under test does (a driver cursor: no library code runs for it).
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        cursor.execute(f"SET pg_stat_statements.track = '{level}'")
+
+
+def serve_commands(
+    scenarios: dict[str, list[str]],
+    request: Callable[[str], None],
+    in_process: Callable[[str], None],
+    monitor: Any,
+    connection: Any,
+) -> None:
+    """Answer run.py's commands on stdin: ``run SCENARIO N``, ``count SCENARIO``, ``quit``."""
+    database = connection.settings_dict["NAME"]
+    for line in sys.stdin:
+        command, *arguments = line.split()
+        if command == "quit":
+            break
+        cycle = scenarios[arguments[0]]
+        # Between two of its rounds this process sits idle while the others run (longer than
+        # a host cache lives): one untimed request per host first, as on a server that never
+        # stops serving, where refreshing a host costs once per cache period, not per round.
+        for host in cycle:
+            request(host)
+            in_process(host)
+        if command == "run":
+            count = int(arguments[1])
+            started = time.perf_counter()
+            for index in range(count):
+                request(cycle[index % len(cycle)])
+            print(count / (time.perf_counter() - started), flush=True)
+        elif command == "count":
+            track(connection, "all")
+            monitor.execute("SELECT pg_stat_statements_reset()")
+            for index in range(1000):
+                in_process(cycle[index % len(cycle)])
+            counted = statements(monitor, database)
+            track(connection, "none")
+            print(counted / 1000, flush=True)
+
+
 def main() -> None:
     library = sys.argv[1]
     transport = sys.argv[2] if len(sys.argv) > 2 else "wsgi"
@@ -240,43 +217,11 @@ def main() -> None:
             request(scenario[index % len(scenario)])
             in_process(scenario[index % len(scenario)])
 
-    def track(level: str) -> None:
-        # Timed rounds do not pay for the instrument; counting rounds switch it on. The GUC
-        # is per session (superuser), set on the driver connection, beside whatever the
-        # library under test does (a driver cursor: no library code runs for it).
-        connection.ensure_connection()
-        with connection.connection.cursor() as cursor:
-            cursor.execute(f"SET pg_stat_statements.track = '{level}'")
-
-    track("none")
+    track(connection, "none")
     if server is None:  # over HTTP three processes share the CPUs: leave them to the OS
         pin(connection)
     print("ready", connection.Database.__name__, flush=True)  # the driver Django uses
-    for line in sys.stdin:
-        command, *arguments = line.split()
-        if command == "quit":
-            break
-        cycle = scenarios[arguments[0]]
-        # Between two of its rounds this process sits idle while the others run (longer than
-        # a host cache lives): one untimed request per host first, as on a server that never
-        # stops serving, where refreshing a host costs once per cache period, not per round.
-        for host in cycle:
-            request(host)
-            in_process(host)
-        if command == "run":
-            count = int(arguments[1])
-            started = time.perf_counter()
-            for index in range(count):
-                request(cycle[index % len(cycle)])
-            print(count / (time.perf_counter() - started), flush=True)
-        elif command == "count":
-            track("all")
-            monitor.execute("SELECT pg_stat_statements_reset()")
-            for index in range(1000):
-                in_process(cycle[index % len(cycle)])
-            counted = statements(monitor, database)
-            track("none")
-            print(counted / 1000, flush=True)
+    serve_commands(scenarios, request, in_process, monitor, connection)
     if server is not None:
         server.terminate()
         server.wait(timeout=30)
