@@ -3,36 +3,13 @@ no hook), and that importing it needs no configured Django (settings name its ke
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+from sandbox.imports import assert_imports_without_django
 
 import tenantry_cache
-
-SCRIPT = """
-import json
-import tenantry
-import tenantry_cache
-from django.apps import apps
-from django.conf import settings
-print(json.dumps({
-    "configured": settings.configured,
-    "apps_ready": apps.apps_ready,
-    "plugins": [info.name for info in tenantry.list_plugins()],
-}))
-"""
 
 
 def test_importing_the_package_needs_no_configured_django():
-    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    output = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, env=environment
-    ).stdout
-    report = json.loads(output)
-    assert report["configured"] is False
-    assert report["apps_ready"] is False
-    assert "cache" not in report["plugins"]
+    assert_imports_without_django("cache", "import tenantry_cache")
 
 
 def test_every_export_is_there():
