@@ -8,6 +8,7 @@ setting it depends on changes, and hands plugin settings to core's plugin manage
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 import pytest
@@ -190,6 +191,24 @@ def test_a_derived_value_is_built_once_per_object():
     assert current.derived("test_conf", build) is value
     assert get_settings().derived("test_conf", build) is value
     assert calls == [1]
+
+
+def test_a_derived_value_may_be_built_from_another_derived_value():
+    # Building holds the object's lock; a builder asking for another derived value (in the
+    # same thread) must get it instead of waiting for itself forever.
+    current = get_settings()
+    finished: list[object] = []
+
+    def build_outer() -> tuple[str, str]:
+        return ("outer", current.derived("test_conf_inner", lambda: "inner"))
+
+    worker = threading.Thread(
+        target=lambda: finished.append(current.derived("test_conf_outer", build_outer)),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=10)
+    assert finished == [("outer", "inner")]
 
 
 @pytest.mark.parametrize(

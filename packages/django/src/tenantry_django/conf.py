@@ -56,7 +56,8 @@ class TenantrySettings:
 
     def __init__(self) -> None:
         self._derived: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        # Reentrant: a value may be built from another derived value (in the same thread).
+        self._lock = threading.RLock()
 
     # -- TENANTS ------------------------------------------------------------------------------
 
