@@ -55,6 +55,29 @@ def test_a_name_carrying_sql_syntax_is_never_a_schema_name(head, injection, tail
     assert not is_valid_schema_name(name)
 
 
+NAME_LIKE = st.text(alphabet="aAbBzZ_09-. é\"", max_size=70)  # near misses, mostly
+SUGGESTED = re.compile(r"\(did you mean '([^']*)'\?\)$")
+
+
+@FUZZ
+@given(
+    name=st.one_of(NAME_LIKE, st.text(max_size=70), st.from_regex(SCHEMA_LIKE, fullmatch=True)),
+    reserved=st.lists(st.text(alphabet="abz_09", min_size=1, max_size=5), max_size=3),
+    allow_public=st.booleans(),
+)
+def test_any_suggested_name_is_itself_valid(name, reserved, allow_public):
+    try:
+        validate_schema_name(name, reserved=reserved, allow_public=allow_public)
+    except SchemaNameError as error:
+        suggestion = error.suggestion
+        shown = SUGGESTED.search(error.reason)
+        assert (shown.group(1) if shown else None) == suggestion
+        if suggestion is not None:
+            assert suggestion != name
+            rules = {"reserved": reserved, "allow_public": allow_public}
+            assert validate_schema_name(suggestion, **rules) == suggestion
+
+
 @FUZZ
 @given(name=st.one_of(st.text(max_size=70), st.from_regex(SCHEMA_LIKE, fullmatch=True)))
 def test_a_valid_schema_name_needs_no_escaping_to_be_one_identifier(name):

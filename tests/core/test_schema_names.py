@@ -31,6 +31,7 @@ def test_valid_names_are_returned_unchanged(name):
         ("Acme", "must be lowercase (did you mean 'acme'?)"),
         ("1st", "must start with a lowercase letter or an underscore"),
         ("acme-corp", "character '-' at position 4 is not allowed"),
+        ("Acme-Corp", "must be lowercase (did you mean 'acme_corp'?)"),
         ("acme corp", "character ' ' at position 4 is not allowed"),
         ('acme"; drop schema public; --', "character '\"' at position 4"),
         ("café", "character 'é' at position 3"),
@@ -47,6 +48,31 @@ def test_invalid_names_are_rejected_with_the_reason(name, reason):
     assert reason in str(caught.value)
     assert repr(name) in str(caught.value)
     assert not is_valid_schema_name(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "reserved", "suggestion"),
+    [
+        ("Acme", (), "acme"),
+        ("Acme-Corp", (), "acme_corp"),  # never 'acme-corp', itself invalid
+        ("acme-corp", (), "acme_corp"),
+        ("acme corp.eu", (), "acme_corp_eu"),
+        ("Public", (), None),  # 'public' is not a tenant's
+        ("PG_Tenant", (), None),
+        ("Www", ("www",), None),  # taken
+        ("1st", (), None),
+        ("Café", (), None),
+    ],
+)
+def test_a_hint_only_ever_suggests_a_valid_name(name, reserved, suggestion):
+    with pytest.raises(SchemaNameError) as caught:
+        validate_schema_name(name, reserved=reserved)
+    assert caught.value.suggestion == suggestion
+    if suggestion is None:
+        assert "did you mean" not in str(caught.value)
+    else:
+        assert str(caught.value).endswith(f"(did you mean {suggestion!r}?)")
+        assert validate_schema_name(suggestion, reserved=reserved) == suggestion
 
 
 def test_public_is_allowed_only_when_asked():

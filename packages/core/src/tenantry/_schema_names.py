@@ -26,14 +26,20 @@ MAX_IDENTIFIER_BYTES = 63  # NAMEDATALEN - 1: longer names are silently truncate
 SCHEMA_NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 PUBLIC_SCHEMA = "public"
 _ALLOWED_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_SEPARATORS = re.compile(r"[-. ]")  # what people put between words where "_" belongs
 
 
 class SchemaNameError(ValueError):
-    """A schema name that tenantry will not use; the message says why and what to do."""
+    """A schema name that tenantry will not use; the message says why and what to do.
 
-    def __init__(self, name: object, reason: str) -> None:
+    ``suggestion`` is a close name that is itself valid (under the same rules and reserved
+    names), or None; when set, ``reason`` ends with ``(did you mean '...'?)``.
+    """
+
+    def __init__(self, name: object, reason: str, suggestion: str | None = None) -> None:
         self.name = name
         self.reason = reason
+        self.suggestion = suggestion
         super().__init__(f"Invalid schema name {name!r}: {reason}")
 
 
@@ -46,7 +52,7 @@ def _format_problem(name: str) -> str | None:
             f"{MAX_IDENTIFIER_BYTES}"
         )
     if name != name.lower() and name.lower().isascii():
-        return f"it must be lowercase (did you mean {name.lower()!r}?)"
+        return "it must be lowercase"
     for position, character in enumerate(name):
         if character not in _ALLOWED_CHARACTERS:
             return (
@@ -56,6 +62,37 @@ def _format_problem(name: str) -> str | None:
     if name[0].isdigit():
         return "it must start with a lowercase letter or an underscore, not a digit"
     return None
+
+
+def _problem(name: str, *, allow_public: bool, reserved: Collection[str]) -> str | None:
+    """Why ``name`` is no schema name tenantry may use, or None when it is one."""
+    problem = _format_problem(name)
+    if problem is not None:
+        return problem
+    # The pattern restates the rules above; it guards against the two drifting apart.
+    if SCHEMA_NAME_PATTERN.fullmatch(name) is None:  # pragma: no cover - defensive
+        return "it does not match [a-z_][a-z0-9_]{0,62}"
+    if name.startswith("pg_"):
+        return "names starting with 'pg_' are reserved by PostgreSQL"
+    if name == "information_schema":
+        return "'information_schema' is a PostgreSQL system schema"
+    if name == PUBLIC_SCHEMA and not allow_public:
+        return "'public' holds the shared apps and cannot be a tenant"
+    if name in reserved:
+        return "it is already taken (a static tenant key or extra schema)"
+    return None
+
+
+def _suggestion(name: str, *, allow_public: bool, reserved: Collection[str]) -> str | None:
+    """The name someone writing ``name`` most likely meant (lowercase, with ``-``, ``.`` and
+    spaces as underscores), only if that name is itself valid: a hint must never send a user
+    to another invalid name."""
+    candidate = _SEPARATORS.sub("_", name.lower())
+    if candidate == name:
+        return None
+    if _problem(candidate, allow_public=allow_public, reserved=reserved) is not None:
+        return None
+    return candidate
 
 
 def validate_schema_name(
@@ -71,21 +108,13 @@ def validate_schema_name(
     """
     if not isinstance(name, str):
         raise SchemaNameError(name, f"expected a string, got {type(name).__name__}")
-    problem = _format_problem(name)
-    if problem is not None:
-        raise SchemaNameError(name, problem)
-    # The pattern restates the rules above; it guards against the two drifting apart.
-    if SCHEMA_NAME_PATTERN.fullmatch(name) is None:  # pragma: no cover - defensive
-        raise SchemaNameError(name, "it does not match [a-z_][a-z0-9_]{0,62}")
-    if name.startswith("pg_"):
-        raise SchemaNameError(name, "names starting with 'pg_' are reserved by PostgreSQL")
-    if name == "information_schema":
-        raise SchemaNameError(name, "'information_schema' is a PostgreSQL system schema")
-    if name == PUBLIC_SCHEMA and not allow_public:
-        raise SchemaNameError(name, "'public' holds the shared apps and cannot be a tenant")
-    if name in reserved:
-        raise SchemaNameError(name, "it is already taken (a static tenant key or extra schema)")
-    return name
+    problem = _problem(name, allow_public=allow_public, reserved=reserved)
+    if problem is None:
+        return name
+    suggestion = _suggestion(name, allow_public=allow_public, reserved=reserved)
+    if suggestion is not None:
+        problem += f" (did you mean {suggestion!r}?)"
+    raise SchemaNameError(name, problem, suggestion)
 
 
 def is_valid_schema_name(
