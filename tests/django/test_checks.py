@@ -103,7 +103,7 @@ def test_static_tenant_in_an_unknown_database():
         assert ids(check_tenants()) == ["tenantry.E021"]
 
 
-def test_missing_router_and_engine_are_warned():
+def test_missing_router_and_engine_are_errors():
     databases = copy.deepcopy(settings.DATABASES)
     for database in databases.values():
         database["ENGINE"] = "django.db.backends.postgresql"
@@ -111,7 +111,9 @@ def test_missing_router_and_engine_are_warned():
         pytest.warns(UserWarning, match="Overriding setting DATABASES"),
         override_settings(DATABASE_ROUTERS=[], DATABASES=databases),
     ):
-        assert ids(check_tenants()) == ["tenantry.W001", "tenantry.W002"]
+        messages = check_tenants()
+    assert ids(messages) == ["tenantry.E023", "tenantry.E023", "tenantry.E024"]
+    assert all(message.is_serious() for message in messages)  # errors stop manage.py
 
 
 def test_dynamic_schema_names_clashing_with_static_keys_are_found_in_the_database(make_tenant):

@@ -1,7 +1,7 @@
 """Checks of where ``TENANTS`` puts apps and tenants, once its shape is right.
 
-Ids ``tenantry.E015`` to ``E017``, ``E020``, ``E021`` and the setup warnings ``W001`` to
-``W003``; run by ``check_tenants`` (``_tenants_checks``).
+Ids ``tenantry.E015`` to ``E017``, ``E020``, ``E021``, ``E025`` and ``W003``; run by
+``check_tenants`` (``_tenants_checks``). The backend and the router are ``_setup``'s.
 """
 
 from __future__ import annotations
@@ -12,10 +12,17 @@ from django.core.checks import CheckMessage, Error, Warning
 
 from tenantry_django._conf import TenancyConfig
 
-__all__ = ["app_label_of", "app_placement_errors", "database_errors", "setup_warnings"]
+__all__ = [
+    "BOOKKEEPING_APPS",
+    "app_label_of",
+    "app_placement_errors",
+    "database_errors",
+    "unplaced_app_warnings",
+]
 
-ENGINE = "tenantry_django.postgresql"
-ROUTER = "tenantry_django.routers.TenantRouter"
+#: tenantry's own apps with models (what ``migrate`` did, for operators): always shared, in
+#: public, without being listed in ``TENANTS`` (the router treats unlisted apps as shared).
+BOOKKEEPING_APPS = frozenset({"tenantry_cli"})
 CONTENTTYPES = "django.contrib.contenttypes"
 SESSIONS = "django.contrib.sessions"
 
@@ -108,6 +115,7 @@ def app_placement_errors(config: TenancyConfig) -> list[CheckMessage]:
         _not_installed_errors(places)
         + _model_app_errors(config)
         + _shared_app_errors(config, places)
+        + _bookkeeping_errors(places)
     )
 
 
@@ -122,34 +130,33 @@ def database_errors(config: TenancyConfig) -> list[CheckMessage]:
     ]
 
 
-def setup_warnings(config: TenancyConfig) -> list[CheckMessage]:
-    """The backend, the router, and apps with models that ``TENANTS`` does not place."""
-    warnings: list[CheckMessage] = []
-    if not any(db.get("ENGINE") == ENGINE for db in settings.DATABASES.values()):
-        warnings.append(
-            Warning(
-                f'No database uses ENGINE "{ENGINE}"; tenants will share one search path.',
-                hint=f'Set DATABASES["default"]["ENGINE"] = "{ENGINE}".',
-                id="tenantry.W001",
-            )
+def _bookkeeping_errors(places: dict[str, tuple[str, ...]]) -> list[CheckMessage]:
+    return [
+        Error(
+            f'TENANTS[{key!r}]["APPS"] lists {app!r}, tenantry\'s own bookkeeping app, '
+            "whose rows describe every schema.",
+            hint="It is shared without being listed: remove it from that tenant's APPS.",
+            id="tenantry.E025",
         )
-    if ROUTER not in settings.DATABASE_ROUTERS:
-        warnings.append(
-            Warning(
-                f"{ROUTER} is not in DATABASE_ROUTERS; migrate will put every app in every schema.",
-                hint=f'Add "{ROUTER}" to DATABASE_ROUTERS.',
-                id="tenantry.W002",
-            )
-        )
+        for key, listed in places.items()
+        if key != "public"
+        for app in listed
+        if app in BOOKKEEPING_APPS
+    ]
+
+
+def unplaced_app_warnings(config: TenancyConfig) -> list[CheckMessage]:
+    """Apps with models that ``TENANTS`` does not place (tenantry's own apps are shared)."""
     listed = config.public_labels | config.tenant_labels
-    for app_config in apps.get_app_configs():
-        if app_config.label not in listed and any(True for _ in app_config.get_models()):
-            warnings.append(
-                Warning(
-                    f"App {app_config.name!r} has models but is in no TENANTS "
-                    "APPS; it is treated as shared (public).",
-                    hint='List it in TENANTS["public"]["APPS"] or a tenant\'s APPS.',
-                    id="tenantry.W003",
-                )
-            )
-    return warnings
+    return [
+        Warning(
+            f"App {app_config.name!r} has models but is in no TENANTS "
+            "APPS; it is treated as shared (public).",
+            hint='List it in TENANTS["public"]["APPS"] or a tenant\'s APPS.',
+            id="tenantry.W003",
+        )
+        for app_config in apps.get_app_configs()
+        if app_config.label not in listed
+        and app_config.name not in BOOKKEEPING_APPS
+        and any(True for _ in app_config.get_models())
+    ]

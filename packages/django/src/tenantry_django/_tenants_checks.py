@@ -1,5 +1,5 @@
 """System checks for ``TENANTS`` and the database setup. Ids ``tenantry.E010`` to ``E029``,
-``tenantry.W001`` to ``W009``; every message says where the mistake is and how to fix it.
+``tenantry.W003`` to ``W009``; every message says where the mistake is and how to fix it.
 
 The shape of ``TENANTS`` is checked here (``E010`` to ``E014``); once it is right, where it
 puts apps (``_placement_checks``) and whether schema names clash (``_schema_name_checks``).
@@ -18,13 +18,14 @@ from tenantry_django._placement_checks import (
     app_label_of,
     app_placement_errors,
     database_errors,
-    setup_warnings,
+    unplaced_app_warnings,
 )
 from tenantry_django._schema_name_checks import (
     dynamic_clash_errors,
     reference_is_a_tenant,
     reserved_name_errors,
 )
+from tenantry_django._setup import setup_errors
 from tenantry_django.conf import get_settings
 
 __all__ = [
@@ -126,7 +127,8 @@ def check_tenants(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         app_placement_errors(config)
         + reserved_name_errors(config)
         + database_errors(config)
-        + setup_warnings(config)
+        + setup_errors()
+        + unplaced_app_warnings(config)
     )
 
 

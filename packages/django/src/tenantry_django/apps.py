@@ -23,8 +23,18 @@ class TenantryDjangoConfig(AppConfig):
         conf.configure_plugins()
         _pinning_patches.install()
         self._connect_cache_invalidation()
+        self._refuse_migrate_when_misconfigured()
         # The one receiver: every setting tenantry reads, and each cache derived from them.
         setting_changed.connect(conf.on_setting_changed, dispatch_uid="tenantry:settings")
+
+    def _refuse_migrate_when_misconfigured(self) -> None:
+        """Django's migrate stops before its first migration without tenantry's backend or
+        router (``call_command("migrate")`` runs no system checks to stop it)."""
+        from django.db.models.signals import pre_migrate
+
+        from tenantry_django._setup import refuse_migrate_when_misconfigured
+
+        pre_migrate.connect(refuse_migrate_when_misconfigured, dispatch_uid="tenantry:setup")
 
     def _connect_cache_invalidation(self) -> None:
         """A change to a tenant or domain row clears this process's resolver caches."""

@@ -3,9 +3,12 @@
 Importing this module registers them all (the app config does, when Django is ready). Ids:
 
 - ``tenantry.E001``-``E009``: the plugin settings (:func:`check_plugin_settings`).
-- ``tenantry.E010``-``E029``, ``W001``-``W009``: ``TENANTS`` and the database setup
+- ``tenantry.E010``-``E029``, ``W003``-``W009``: ``TENANTS`` and the database setup
   (:func:`check_tenants`, :func:`check_clone_reference_is_no_dynamic_tenant`, and
-  :func:`check_schema_names_in_database`, which runs with ``check --database``).
+  :func:`check_schema_names_in_database`, which runs with ``check --database``). A
+  database tenants live in without tenantry's backend (``E023``) or ``DATABASE_ROUTERS``
+  without its router (``E024``) are errors, and ``migrate`` and tenant creation refuse to
+  run then (the retired warnings ``W001`` and ``W002`` said the same).
 - ``tenantry.E030``-``E039``, ``W010``-``W019``: request routing (:func:`check_routing`).
 - ``tenantry.E050``-``E059``: transaction pooling (:func:`check_transaction_pooling`).
 

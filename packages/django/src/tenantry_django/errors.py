@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.utils import NotSupportedError, ProgrammingError
 
 __all__ = [
@@ -9,8 +10,10 @@ __all__ = [
     "FlushRefusedError",
     "NoActiveTenantError",
     "SchemaExistsError",
+    "TenancySetupError",
     "TenantAppNotInstalledError",
     "TenantSchemaMissingError",
+    "TenantTableMissingError",
     "TenantryError",
     "TransactionPoolingError",
 ]
@@ -45,6 +48,20 @@ class TenantSchemaMissingError(TenantryError, ProgrammingError):
     Raised instead of running the statement: PostgreSQL would otherwise skip the missing
     schema of the search path and resolve every name in public. A ``ProgrammingError``, so
     code that handles database errors handles this one too.
+    """
+
+
+class TenancySetupError(TenantryError, ImproperlyConfigured):
+    """tenantry's backend or router is missing where tenants live: migrating or creating a
+    tenant would mix tenants' tables with public's, so it was refused (nothing changed).
+
+    The system checks ``tenantry.E023`` and ``tenantry.E024`` report the same mistakes.
+    """
+
+
+class TenantTableMissingError(TenantryError, ProgrammingError):
+    """A table tenantry reads tenants from (the tenant or domain model's) does not exist
+    yet: ``manage.py migrate`` has not run. A ``ProgrammingError``, as the error it replaces.
     """
 
 

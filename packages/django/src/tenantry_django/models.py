@@ -16,6 +16,7 @@ from django.db.models import BaseConstraint
 
 from tenantry import DEFAULT_DATABASE, SchemaDescriptor, SchemaNameError, validate_schema_name
 from tenantry_django._domains import DomainError, normalize_domain, unicode_host
+from tenantry_django._setup import require_tenancy_setup
 from tenantry_django.conf import get_settings
 from tenantry_django.errors import SchemaExistsError
 from tenantry_django.migration import migrate_schema
@@ -109,12 +110,18 @@ class TenantModel(models.Model):
             super().save(*args, **kwargs)
             return
         self._check_new_schema_name()
-        self._check_schema_is_free()
         public_database = get_settings().tenants.public_database
+        self._require_tenancy_setup(public_database)
+        self._check_schema_is_free()
         with transaction.atomic(using=public_database), transaction.atomic(using=self.database):
             super().save(*args, **kwargs)
             self.create_schema(sync_schema=True, clone_from=clone_from)
             tenant_created.send(sender=type(self), tenant=self)
+
+    def _require_tenancy_setup(self, *databases: str) -> None:
+        require_tenancy_setup(
+            f"create tenant {self.schema_name!r}", [*databases, self.database]
+        )
 
     def _check_schema_is_free(self) -> None:
         if schema_exists(self.schema_name, self.database):
@@ -132,6 +139,7 @@ class TenantModel(models.Model):
     ) -> None:
         """Create this tenant's schema: a clone of the reference (or of ``clone_from`` when
         given: the test helpers' template), or migrated, or empty."""
+        self._require_tenancy_setup()
         self._check_schema_is_free()
         source = clone_from or get_settings().tenants.clone_reference()
         with transaction.atomic(using=self.database):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.db import transaction
 
-from tenantry import Tenant, tenant_context
+from tenantry import Tenant, describe, tenant_context
+from tenantry_django._setup import require_tenancy_setup
 from tenantry_django.migration._plan import Plan, plan_active_schema
 from tenantry_django.migration._record import record
 from tenantry_django.migration._signals import migrate_signals
@@ -34,6 +35,7 @@ def migrate_schema(tenant: Tenant, *, verbosity: int = 0, skip_if_current: bool 
     would still replay each one's state changes in Python. They are recorded as applied in
     one statement instead; only the schema's own apps' migrations run.
     """
+    require_tenancy_setup(f"migrate schema {describe(tenant)!r}", [tenant.database])
     if skip_if_current and is_migrated(tenant):
         return
     with tenant_context(tenant):
@@ -48,6 +50,7 @@ def migrate_schema(tenant: Tenant, *, verbosity: int = 0, skip_if_current: bool 
 def ensure_schema_migrated(tenant: Tenant, *, verbosity: int = 0) -> None:
     """Create the tenant's schema when missing and bring it up to date, in one transaction
     (nothing to do when it is current): the clone reference, the test template."""
+    require_tenancy_setup(f"migrate schema {describe(tenant)!r}", [tenant.database])
     with transaction.atomic(using=tenant.database):
         if not schema_exists(tenant.schema_name, tenant.database):
             create_schema(tenant.schema_name, tenant.database)
@@ -59,6 +62,7 @@ def migrate_schema_with_command(tenant: Tenant, *, verbosity: int = 0) -> None:
     # The class, not the name: tenantry_cli overrides the ``migrate`` command.
     from django.core.management.commands.migrate import Command as DjangoMigrateCommand
 
+    require_tenancy_setup(f"migrate schema {describe(tenant)!r}", [tenant.database])
     with tenant_context(tenant):
         call_command(
             DjangoMigrateCommand(),

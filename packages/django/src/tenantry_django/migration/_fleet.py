@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 
 from tenantry import Tenant, tenant_context
+from tenantry_django._setup import require_tenancy_setup
 from tenantry_django.conf import get_settings
 from tenantry_django.migration._execute import migrate_schema
 from tenantry_django.migration._place import Place
@@ -53,6 +54,7 @@ class FleetMigration:
 
     def __init__(self, tenants: Sequence[Tenant], *, create_schemas: bool = True) -> None:
         self.tenants = list(tenants)
+        require_tenancy_setup("migrate tenant schemas", (t.database for t in self.tenants))
         self.create_schemas = create_schemas
         self.states = read_states(Place.of(t) for t in self.tenants)
         self.up_to_date: list[Tenant] = []
