@@ -65,7 +65,7 @@ def test_a_database_without_the_backend_is_an_error_naming_it_and_the_engine(
         ("tenantry.E023", True),  # public's database
         ("tenantry.E023", True),  # static tenant 'archive' lives in 'other'
     ]
-    assert "DATABASES[\"default\"][\"ENGINE\"] is 'django.db.backends.postgresql'" in (
+    assert 'DATABASES["default"]["ENGINE"] is \'django.db.backends.postgresql\'' in (
         messages[0].msg
     )
     assert messages[0].hint == f'Set DATABASES["default"]["ENGINE"] = "{ENGINE}".'
@@ -75,7 +75,7 @@ def test_a_database_without_the_backend_is_an_error_naming_it_and_the_engine(
 def test_a_postgis_project_is_told_to_keep_its_engine_as_the_original_backend():
     databases = copy.deepcopy(settings.DATABASES)
     databases["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-    with pytest.warns(UserWarning), override_settings(DATABASES=databases):
+    with pytest.warns(UserWarning, match="DATABASES"), override_settings(DATABASES=databases):
         (message,) = check_tenants()
     assert message.hint == (
         f'Set DATABASES["default"]["ENGINE"] = "{ENGINE}" and TENANTRY_ORIGINAL_BACKEND = '
@@ -171,9 +171,7 @@ def test_the_migration_engine_refuses_before_touching_a_schema(migrate):
     with no_router, pytest.raises(TenancySetupError, match=r"Refusing to migrate"):
         migrate(schema)
     with tenant_context(None), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = %s", [schema.schema_name]
-        )
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = %s", [schema.schema_name])
         assert cursor.fetchone() == (0,)
 
 
