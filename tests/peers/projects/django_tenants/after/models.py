@@ -1,0 +1,14 @@
+"""customers/models.py after the guide's step 4: tenantry's abstract models."""
+
+from django.db import models
+
+from tenantry_django.models import DomainModel, TenantModel
+
+
+class Client(TenantModel):
+    name = models.CharField(max_length=100)
+    created_on = models.DateField(auto_now_add=True)
+
+
+class Domain(DomainModel):
+    pass
