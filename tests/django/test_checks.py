@@ -199,3 +199,44 @@ def test_without_database_access_the_clone_reference_check_reports_nothing():
     # pytest-django forbids database access here, as test runners do in tests not asking
     # for it; run_checks() in such a test must not fail.
     assert check_clone_reference_is_no_dynamic_tenant() == []
+
+
+def without_cli_in_public():
+    public = {"APPS": [a for a in settings.TENANTS["public"]["APPS"] if a != "tenantry_cli"]}
+    return override_settings(TENANTS=tenants(public=public))
+
+
+def test_tenantry_cli_need_not_be_listed_and_is_shared(make_tenant):
+    """INSTALLED_APPS += ["tenantry_cli"], as the README says, and nothing more."""
+    from django.db import router
+
+    from tenantry import tenant_context
+
+    with without_cli_in_public():
+        assert check_tenants() == []
+        tenant = make_tenant()
+        assert router.allow_migrate("default", "tenantry_cli")
+        with tenant_context(tenant):
+            assert not router.allow_migrate("default", "tenantry_cli")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT schemaname FROM pg_tables WHERE tablename = "
+            "'tenantry_schema_migration_outcome' AND schemaname IN ('public', %s)",
+            [tenant.schema_name],
+        )
+        assert cursor.fetchall() == [("public",)]
+
+
+def test_an_app_with_models_listed_nowhere_is_still_warned():
+    public = {"APPS": [a for a in settings.TENANTS["public"]["APPS"] if a != "sandbox.customers"]}
+    with override_settings(TENANTS=tenants(public=public)):
+        assert "tenantry.W003" in ids(check_tenants())
+
+
+def test_tenantry_cli_in_a_tenant_s_apps_is_an_error():
+    default = {**settings.TENANTS["default"], "APPS": ["sandbox.notes", "tenantry_cli"]}
+    with override_settings(TENANTS=tenants(default=default)):
+        messages = [m for m in check_tenants() if m.id == "tenantry.E025"]
+    assert len(messages) == 1
+    assert "TENANTS['default'][\"APPS\"] lists 'tenantry_cli'" in messages[0].msg
+    assert "remove it from that tenant's APPS" in messages[0].hint
