@@ -3,12 +3,16 @@ it again on the same data."""
 
 from __future__ import annotations
 
+import os
 import queue
+import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import tomllib
 import venv
 from pathlib import Path
 
@@ -34,22 +38,38 @@ PAGES = [  # host, path, what the page must show
 ]
 
 
+def demo_command(port: int, data_dir: Path, python: Path | str = sys.executable) -> list[str]:
+    return [str(python), "-m", "sandbox.demo", "--port", str(port), "--data-dir", str(data_dir)]
+
+
+def hatch_script(port: int, data_dir: Path) -> list[str]:
+    """``hatch run demo:run``'s command line as hatch runs it: the script of hatch.toml in
+    ``sh -c``, with this interpreter first on PATH (as hatch puts the environment's)."""
+    scripts = tomllib.loads((ROOT / "hatch.toml").read_text())["envs"]["demo"]["scripts"]
+    args = f"--port {port} --data-dir {shlex.quote(str(data_dir))}"
+    return ["sh", "-c", scripts["run"].replace("{args}", args)]
+
+
 class Demo:
-    def __init__(self, port: int, data_dir: Path, python: Path | str = sys.executable) -> None:
+    def __init__(
+        self,
+        port: int,
+        data_dir: Path,
+        python: Path | str = sys.executable,
+        command: list[str] | None = None,
+    ) -> None:
         self.port = port
+        environment = {
+            **os.environ,
+            "PATH": f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
         self.process = subprocess.Popen(
-            [
-                python,
-                "-m",
-                "sandbox.demo",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(data_dir),
-            ],
+            command or demo_command(port, data_dir, python),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            env=environment,
+            start_new_session=True,  # its own process group, as a terminal's job is
         )
         self.output = self._read_until("Ctrl-C stops it", timeout=180)
 
@@ -67,6 +87,7 @@ class Demo:
         self._pump.start()
         seen: list[str] = []
         deadline = time.monotonic() + timeout
+        self._lines = lines
         while time.monotonic() < deadline:
             try:
                 line = lines.get(timeout=1)
@@ -84,13 +105,18 @@ class Demo:
         pytest.fail("demo did not start:\n" + lines_text)
 
     def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
+        """Ctrl-C as a terminal sends it: SIGINT to the whole process group."""
+        os.killpg(self.process.pid, signal.SIGINT)
         code = self.process.wait(timeout=60)
         self._close()
         return code
 
     def _close(self) -> None:
         self._pump.join(timeout=10)
+        rest = []
+        while not self._lines.empty():
+            rest.append(self._lines.get())
+        self.output += "".join(rest)
         if self.process.stdout is not None:
             self.process.stdout.close()
 
@@ -116,6 +142,8 @@ def test_the_demo_serves_every_tenant_and_reruns_safely(tmp_path):
     finally:
         assert demo.stop() == 0
     assert not (tmp_path / "postgres" / "data" / "postmaster.pid").exists()
+    assert demo.output.rstrip().splitlines()[-1].startswith("tenantry demo stopped")
+    assert "Traceback" not in demo.output
 
     again = Demo(port, tmp_path)  # same data: nothing is created twice
     try:
@@ -162,3 +190,37 @@ def test_the_demo_runs_on_the_all_extra_installed_from_the_wheels(wheels: Path, 
         assert http_get(port, "unknown.localhost", "/")[0] == 404
     finally:
         assert demo.stop() == 0
+
+
+def refused(command: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_a_second_demo_says_the_first_runs_and_ctrl_c_through_hatch_exits_0(tmp_path):
+    """Started as ``hatch run demo:run`` starts it, in a process group of its own: a second
+    demo on the same data, or on the same port, refuses in one line; Ctrl-C to the group
+    stops it all with status 0 (hatch exits with the status of its shell)."""
+    port = free_port()
+    demo = Demo(port, tmp_path, command=hatch_script(port, tmp_path))
+    try:
+        second = refused(demo_command(free_port(), tmp_path))
+        assert second.returncode == 1
+        assert second.stdout == ""
+        assert second.stderr.strip().splitlines() == [
+            f"tenantry demo: the demo is already running on port {port} (data in {tmp_path}/): "
+            f"open http://localhost:{port}/, or stop it with Ctrl-C where it runs"
+        ]
+        on_the_port = refused(demo_command(port, tmp_path / "elsewhere"))
+        assert on_the_port.returncode == 1
+        assert f"port {port} is already in use" in on_the_port.stderr
+        assert "Traceback" not in on_the_port.stderr
+        assert not (tmp_path / "elsewhere" / "postgres").exists()  # nothing was started
+        assert http_get(port, "tenant1.localhost", "/")[0] == 200  # the first one serves on
+    finally:
+        code = demo.stop()
+    assert (code, "Traceback" in demo.output) == (0, False), demo.output
+    assert "tenantry demo stopped" in demo.output
+    assert not (tmp_path / "postgres" / "data" / "postmaster.pid").exists()
+    with socket.socket() as probe:  # nobody listens on the port any more
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT
+        probe.bind(("127.0.0.1", port))
