@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from django.apps import apps
 
 from tenantry import CatalogEntry, TenantKind
+from tenantry_django._missing_tables import tenant_tables_required
 from tenantry_django.conf import get_settings
 
 __all__ = ["DjangoTenantCatalog"]
@@ -24,7 +25,9 @@ class DjangoTenantCatalog:
         queryset = tenant_model._default_manager.order_by("schema_name")
         if config.dynamic.domain_model:
             queryset = queryset.prefetch_related("domains")
-        for tenant in queryset:
+        with tenant_tables_required():
+            tenants = list(queryset)
+        for tenant in tenants:
             hosts: tuple[str, ...] = ()
             if config.dynamic.domain_model:
                 # the stored ASCII form, as static DOMAINS are (str() shows IDNs in Unicode)

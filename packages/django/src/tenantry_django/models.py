@@ -16,6 +16,7 @@ from django.db.models import BaseConstraint
 
 from tenantry import DEFAULT_DATABASE, SchemaDescriptor, SchemaNameError, validate_schema_name
 from tenantry_django._domains import DomainError, normalize_domain, unicode_host
+from tenantry_django._missing_tables import tenant_tables_required
 from tenantry_django._setup import require_tenancy_setup
 from tenantry_django.conf import get_settings
 from tenantry_django.errors import SchemaExistsError
@@ -107,21 +108,24 @@ class TenantModel(models.Model):
         if not is_new:
             self._check_place_unchanged()
         if not is_new or not self.auto_create_schema:
-            super().save(*args, **kwargs)
+            with tenant_tables_required():
+                super().save(*args, **kwargs)
             return
         self._check_new_schema_name()
         public_database = get_settings().tenants.public_database
         self._require_tenancy_setup(public_database)
         self._check_schema_is_free()
-        with transaction.atomic(using=public_database), transaction.atomic(using=self.database):
+        with (
+            tenant_tables_required(),
+            transaction.atomic(using=public_database),
+            transaction.atomic(using=self.database),
+        ):
             super().save(*args, **kwargs)
             self.create_schema(sync_schema=True, clone_from=clone_from)
             tenant_created.send(sender=type(self), tenant=self)
 
     def _require_tenancy_setup(self, *databases: str) -> None:
-        require_tenancy_setup(
-            f"create tenant {self.schema_name!r}", [*databases, self.database]
-        )
+        require_tenancy_setup(f"create tenant {self.schema_name!r}", [*databases, self.database])
 
     def _check_schema_is_free(self) -> None:
         if schema_exists(self.schema_name, self.database):
@@ -282,7 +286,10 @@ class DomainModel(models.Model):
             except ValidationError as error:
                 raise ValidationError({"domain": error.error_list}) from error
         manager = type(self)._default_manager
-        with transaction.atomic(using=self._state.db or get_settings().tenants.public_database):
+        with (
+            tenant_tables_required(),
+            transaction.atomic(using=self._state.db or get_settings().tenants.public_database),
+        ):
             siblings = manager.filter(tenant_id=self.tenant_id).exclude(pk=self.pk)
             if self.is_primary:
                 siblings.filter(is_primary=True).update(is_primary=False)

@@ -16,6 +16,7 @@ import tenantry
 from tenantry import RequestInfo, Resolution, Tenant
 from tenantry_django._conf import StaticTenantConfig
 from tenantry_django._domains import could_be_stored, normalize_host, www_twin
+from tenantry_django._missing_tables import tenant_tables_required
 from tenantry_django.conf import get_settings
 from tenantry_django.routing._cache import current_caches
 from tenantry_django.routing._request import first_segment
@@ -49,7 +50,8 @@ def _load_host(host: str) -> HostEntries:
     wanted = [host] if twin is None else [host, twin]
     own: dict[str, DomainEntry] = {}
     twins: dict[str, DomainEntry] = {}
-    with tenantry.tenant_context(None):  # the domain rows are shared (querysets made here)
+    # The domain rows are shared (querysets made here).
+    with tenantry.tenant_context(None), tenant_tables_required():
         rows_of = domain_model._default_manager.using(config.public_database)
         for row in list(rows_of.select_related("tenant").filter(domain__in=wanted)):
             redirect_to = None

@@ -15,6 +15,7 @@ from django.apps import apps
 import tenantry
 from tenantry import RequestInfo, Resolution, Tenant
 from tenantry_django._conf import StaticTenantConfig
+from tenantry_django._missing_tables import tenant_tables_required
 from tenantry_django.conf import get_settings
 from tenantry_django.routing._cache import current_caches
 
@@ -29,7 +30,7 @@ def _load_name(name: str) -> Tenant | None:
     if config.dynamic is None or not tenantry.is_valid_schema_name(name):
         return None
     tenant_model = apps.get_model(config.dynamic.tenant_model)
-    with tenantry.tenant_context(None):
+    with tenantry.tenant_context(None), tenant_tables_required():
         tenant: Tenant | None = (
             tenant_model._default_manager.using(config.public_database)
             .filter(schema_name=name)
