@@ -46,6 +46,7 @@ DEFAULT_TUTORIAL = ROOT / "docs" / "tutorial.md"
 DOCUMENTED_HOST = "127.0.0.1"
 BLOCK_TIMEOUT_SECONDS = 900  # pip installs Django and psycopg on a slow mirror
 SERVER_START_SECONDS = 60
+CALLERS_VARIABLES = frozenset({"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "DJANGO_SETTINGS_MODULE"})
 
 _FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+)\s*(?P<info>.*)$")
 _ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
@@ -317,8 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     if any(workdir.iterdir()):
         parser.error(f"--workdir {workdir} is not empty")
-    # A fresh terminal: no virtualenv of the caller's active.
-    environment = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    # A fresh terminal: nothing of the caller's virtualenv, Python path or Django project.
+    environment = {
+        key: value for key, value in os.environ.items() if key not in CALLERS_VARIABLES
+    }
     environment["PIP_FIND_LINKS"] = str(options.wheels.resolve())
     environment["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     with tempfile.TemporaryDirectory(prefix="tutorial-") as scratch:
