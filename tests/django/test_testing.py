@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.db import connection
+from django.test import override_settings
 from sandbox.notes.models import Note, Tag
 
 from tenantry import get_current_tenant, tenant_context
@@ -56,4 +57,41 @@ class NotesTests(TenantTestCase):
 
     def test_the_client_calls_the_tenant(self):
         response = self.tenant_client.get("/")
+        assert json.loads(response.content)["tenant"] == self.tenant.schema_name
+
+
+# What Django's test runner makes of a project's default ALLOWED_HOSTS = [].
+TEST_RUNNER_DEFAULT = ["testserver"]
+
+
+def test_the_tenant_client_works_with_the_project_s_default_allowed_hosts(tenant, tenant_client):
+    """The README's example, in a project that lists no test domain in ALLOWED_HOSTS."""
+    from django.conf import settings
+    from django.test import Client
+
+    with override_settings(ALLOWED_HOSTS=TEST_RUNNER_DEFAULT):
+        response = tenant_client.get("/notes/")
+        assert response.status_code == 200
+        assert json.loads(response.content) == {"notes": []}
+        # Allowed for the client's requests only, not for the rest of the test.
+        assert settings.ALLOWED_HOSTS == TEST_RUNNER_DEFAULT
+        assert Client().get("/", headers={"host": "tenant.test"}).status_code == 400
+
+
+def test_hosts_allowed_already_change_no_setting():
+    from django.conf import settings
+
+    from tenantry_django.testing import allowed_test_hosts
+
+    with allowed_test_hosts("tenant.test", "acme.test"):
+        assert settings.ALLOWED_HOSTS == ["*", "testserver"]  # the sandbox's, untouched
+    with override_settings(ALLOWED_HOSTS=["testserver"]), allowed_test_hosts("acme.test"):
+        assert settings.ALLOWED_HOSTS == ["testserver", "acme.test"]
+
+
+@override_settings(ALLOWED_HOSTS=TEST_RUNNER_DEFAULT)
+class DefaultAllowedHostsTests(TenantTestCase):
+    def test_the_client_calls_the_tenant(self):
+        response = self.tenant_client.get("/")
+        assert response.status_code == 200
         assert json.loads(response.content)["tenant"] == self.tenant.schema_name

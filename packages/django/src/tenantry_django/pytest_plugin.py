@@ -3,7 +3,9 @@
 - ``tenant_factory(schema_name=None, domain=None, folder="", **fields)``: a new tenant,
   cloned from a template schema migrated once per session (again after a
   transactional test); gone with the test's transaction.
-- ``tenant``: one ready tenant on ``tenant.test``; ``tenant_client``: a client calling it.
+- ``tenant``: one ready tenant on ``tenant.test``; ``tenant_client``: a client calling it
+  (a ``TenantClient``: its host passes ``ALLOWED_HOSTS`` for its requests, so a project
+  need not list test domains there).
 
 After a transactional test (``transactional_db``, ``live_server``) pytest-django empties the
 tables with Django's flush; here that flush covers every schema (``flushing_every_schema``),

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from django.apps import apps
-from django.test import Client, TestCase, TransactionTestCase
+from django.conf import settings
+from django.http.request import validate_host
+from django.test import Client, TestCase, TransactionTestCase, override_settings
 
 from tenantry import SchemaDescriptor, activate, deactivate, tenant_context
 from tenantry_django.conf import get_settings
@@ -33,6 +37,7 @@ __all__ = [
     "TenantClient",
     "TenantTestCase",
     "TenantTransactionTestCase",
+    "allowed_test_hosts",
     "create_tenant",
     "drop_template_schema",
     "ensure_template_schema",
@@ -84,8 +89,34 @@ def create_tenant(
     return tenant
 
 
+def _effective_allowed_hosts() -> list[str]:
+    """``ALLOWED_HOSTS`` as Django's ``request.get_host()`` applies it."""
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # Django's own default under DEBUG
+    return allowed
+
+
+@contextmanager
+def allowed_test_hosts(*hosts: str) -> Iterator[None]:
+    """``hosts`` pass Django's host validation within the body, as Django's test runner lets
+    ``testserver`` pass: a test calls a tenant at its domain whatever the project's
+    ``ALLOWED_HOSTS``. Nothing changes when they pass already."""
+    allowed = _effective_allowed_hosts()
+    missing = [host for host in hosts if not validate_host(host, allowed)]
+    if not missing:
+        yield
+        return
+    with override_settings(ALLOWED_HOSTS=[*allowed, *missing]):
+        yield
+
+
 class TenantClient(Client):
-    """A test client whose requests carry ``tenant``'s primary domain as their host."""
+    """A test client whose requests carry ``tenant``'s primary domain as their host.
+
+    That host is allowed for its requests (:func:`allowed_test_hosts`): the project's
+    ``ALLOWED_HOSTS`` need not list test domains.
+    """
 
     def __init__(self, tenant: Any, **defaults: Any) -> None:
         primary = tenant.domains.filter(is_primary=True).first()
@@ -93,9 +124,12 @@ class TenantClient(Client):
             raise ValueError(f"Tenant {tenant.schema_name!r} has no primary domain to call.")
         self.tenant = tenant
         self.folder = primary.folder
-        super().__init__(
-            headers={"host": primary.domain, **defaults.pop("headers", {})}, **defaults
-        )
+        self.host: str = primary.domain
+        super().__init__(headers={"host": self.host, **defaults.pop("headers", {})}, **defaults)
+
+    def request(self, **request: Any) -> Any:
+        with allowed_test_hosts(self.host):
+            return super().request(**request)
 
     def url(self, path: str = "/") -> str:
         """``path`` under the tenant's subfolder, if it has one."""
