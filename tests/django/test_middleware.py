@@ -80,6 +80,34 @@ def test_unknown_hosts_get_404_and_never_public(sites):
     assert b"public" not in response.content
 
 
+@override_settings(DEBUG=False)  # production: Django's own 404 page would name nothing
+@pytest.mark.parametrize("host", ["unknown.test", "unknown.test:8000", "[::1]:8000"])
+def test_the_unknown_host_page_names_the_host_and_the_fix(sites, host):
+    response = get(host)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert f"No tenant is served at <code>{host}</code>." in page
+    assert 'add a domain row for it (the model named by\n<code>TENANTS["default"]' in page
+    assert "list it in a static tenant's\n<code>DOMAINS</code>" in page
+    for other in ("acme", "globex", "folded", "localhost", "www", "public"):
+        assert other not in page  # nothing about other tenants
+
+
+@override_settings(DEBUG=False)
+def test_a_host_with_markup_never_reaches_the_page_unescaped(sites):
+    # Django's host validation refuses anything but letters, digits, '-', '.', a port and
+    # an IPv6 literal: markup gets a 400 and never reaches the page.
+    response = get("<script>alert(1)</script>.test")
+    assert response.status_code == 400
+    assert b"<script>" not in response.content
+    # The page escapes whatever host it is given all the same.
+    from tenantry_django._unknown_host import unknown_host_response
+
+    page = unknown_host_response('<script>alert("x")</script>&.test').content.decode()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;.test" in page
+
+
 def test_unknown_host_view_is_configurable(sites):
     with override_settings(TENANTRY_UNKNOWN_HOST_VIEW="sandbox.views_unknown.unknown_host"):
         response = get("unknown.test")

@@ -1,7 +1,8 @@
 """``TenantMiddleware``: find the request's tenant, activate it, serve its URLconf.
 
 Put it first in ``MIDDLEWARE`` (after ``SessionMiddleware`` if the ``session`` resolver is
-on). An unknown host gets a 404 (or ``TENANTRY_UNKNOWN_HOST_VIEW``), never the public schema;
+on). An unknown host gets a 404 page naming it and saying how to serve a tenant there (or
+``TENANTRY_UNKNOWN_HOST_VIEW``'s response), never the public schema;
 a domain marked ``redirect_to_primary`` gets a 301 to the tenant's primary domain.
 """
 
@@ -12,11 +13,12 @@ from typing import Any, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponseBase, HttpResponsePermanentRedirect
 from django.utils.module_loading import import_string
 
 from tenantry import Resolution, Tenant, tenant_context
 from tenantry_django._pinning import steps_in
+from tenantry_django._unknown_host import unknown_host_response
 from tenantry_django._urlconf import folder_urlconf, urlconf_for
 from tenantry_django.conf import get_settings
 from tenantry_django.routing import resolve_request, validated_host
@@ -64,7 +66,7 @@ class TenantMiddleware:
             if view_path:
                 response: HttpResponseBase = import_string(view_path)(request)
                 return response
-            raise Http404(f"No tenant is served at {validated_host(request)!r}.")
+            return unknown_host_response(validated_host(request))
         if resolution.redirect_to:
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(
