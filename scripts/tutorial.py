@@ -161,8 +161,7 @@ class Session:
         )
         if completed.returncode != 0:
             raise TutorialError(
-                f"{block.describe()} exited with status {completed.returncode}:\n"
-                f"{completed.stdout}"
+                f"{block.describe()} exited with status {completed.returncode}:\n{completed.stdout}"
             )
         self._restore(state)
         return completed.stdout
@@ -319,9 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(workdir.iterdir()):
         parser.error(f"--workdir {workdir} is not empty")
     # A fresh terminal: nothing of the caller's virtualenv, Python path or Django project.
-    environment = {
-        key: value for key, value in os.environ.items() if key not in CALLERS_VARIABLES
-    }
+    environment = {key: value for key, value in os.environ.items() if key not in CALLERS_VARIABLES}
     environment["PIP_FIND_LINKS"] = str(options.wheels.resolve())
     environment["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     with tempfile.TemporaryDirectory(prefix="tutorial-") as scratch:

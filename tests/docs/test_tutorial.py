@@ -30,9 +30,7 @@ def tutorial_server(postgres_server: PostgresServer) -> Iterator[PostgresServer]
 def run_tutorial(
     server: PostgresServer, wheels: Path, workdir: Path, tutorial: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("PG")
-    }
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
     environment.update(
         PGHOST=server.host,
         PGPORT=str(server.port),
