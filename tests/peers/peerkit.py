@@ -76,6 +76,8 @@ VALIDATOR_REFERENCES = (
         "django_tenants.postgresql_backend.base._check_schema_name",
         "tenantry_django.models.validate_tenant_schema_name",
     ),
+    ("import django_pgschemas.schema\n", ""),
+    ("bases=(django_pgschemas.schema.Schema, models.Model)", "bases=(models.Model,)"),
     ("import django_pgschemas.utils", "import tenantry_django.models"),
     (
         "django_pgschemas.utils.check_schema_name_not_reserved",

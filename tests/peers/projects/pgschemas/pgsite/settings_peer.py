@@ -13,6 +13,7 @@ TENANTS = {
         "APPS": [
             "django.contrib.contenttypes",
             "django.contrib.auth",
+            "django.contrib.sessions",
             "django_pgschemas",
             "customers",
         ],
@@ -34,6 +35,7 @@ TENANTS = {
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
     "django_pgschemas",
     "customers",
     "notes",

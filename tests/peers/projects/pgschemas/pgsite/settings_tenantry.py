@@ -8,6 +8,7 @@ DATABASES["default"]["ENGINE"] = "tenantry_django.postgresql"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+            "django.contrib.sessions",
     "tenantry_django",
     "customers",
     "notes",
@@ -23,6 +24,7 @@ TENANTS = {
         "APPS": [
             "django.contrib.contenttypes",
             "django.contrib.auth",
+            "django.contrib.sessions",
             "tenantry_django",
             "customers",
             "tenantry_cli",
