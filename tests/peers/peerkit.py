@@ -96,6 +96,6 @@ def converted(output: str) -> dict[str, Any]:
 
 def manual_steps(output: str) -> list[str]:
     """The ``# MANUAL:`` lines after their count line, without the prefix."""
-    lines = [line.removeprefix("# MANUAL: ") for line in output.splitlines()]
-    marked = [line for line, raw in zip(lines, output.splitlines()) if raw != line]
+    prefix = "# MANUAL: "
+    marked = [line[len(prefix) :] for line in output.splitlines() if line.startswith(prefix)]
     return marked[1:]

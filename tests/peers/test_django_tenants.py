@@ -95,8 +95,7 @@ def test_tenantry_serves_the_tenants_django_tenants_created(
     project.manage(
         "shell",
         "-c",
-        "from customers.models import Client; "
-        "Client.objects.filter(schema_name='public').delete()",
+        "from customers.models import Client; Client.objects.filter(schema_name='public').delete()",
         settings=PEER,
     )
     project.switch_models()
@@ -112,8 +111,13 @@ def test_tenantry_serves_the_tenants_django_tenants_created(
 
     # Migrating again converges and keeps every row.
     project.manage(
-        "runschema", "-s", ":dynamic:", "--noinput", "migrate",
-        settings=TENANTRY, without_peers=True,
+        "runschema",
+        "-s",
+        ":dynamic:",
+        "--noinput",
+        "migrate",
+        settings=TENANTRY,
+        without_peers=True,
     )
     project.manage("migrate", "--noinput", settings=TENANTRY, without_peers=True)
     again = project.probe(*TARGETS, settings=TENANTRY, without_peers=True)

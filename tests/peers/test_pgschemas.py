@@ -36,7 +36,7 @@ def test_the_converter_prints_tenantry_settings_for_a_pgschemas_project(
     assert settings["INSTALLED_APPS"] == [
         "django.contrib.contenttypes",
         "django.contrib.auth",
-            "django.contrib.sessions",
+        "django.contrib.sessions",
         "tenantry_django",
         "customers",
         "notes",
@@ -47,7 +47,7 @@ def test_the_converter_prints_tenantry_settings_for_a_pgschemas_project(
             "APPS": [
                 "django.contrib.contenttypes",
                 "django.contrib.auth",
-            "django.contrib.sessions",
+                "django.contrib.sessions",
                 "tenantry_django",
                 "customers",
                 "tenantry_cli",
@@ -107,8 +107,13 @@ def test_tenantry_serves_the_tenants_pgschemas_created(
 
     # Migrating again converges and keeps every row.
     project.manage(
-        "runschema", "-s", ":all:", "--noinput", "migrate",
-        settings=TENANTRY, without_peers=True,
+        "runschema",
+        "-s",
+        ":all:",
+        "--noinput",
+        "migrate",
+        settings=TENANTRY,
+        without_peers=True,
     )
     project.manage("migrate", "--noinput", settings=TENANTRY, without_peers=True)
     again = project.probe(*TARGETS, settings=TENANTRY, without_peers=True)

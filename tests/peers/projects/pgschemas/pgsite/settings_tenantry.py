@@ -8,7 +8,7 @@ DATABASES["default"]["ENGINE"] = "tenantry_django.postgresql"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
-            "django.contrib.sessions",
+    "django.contrib.sessions",
     "tenantry_django",
     "customers",
     "notes",
