@@ -183,3 +183,12 @@ def test_a_silenced_check_is_not_enforced_either():
         require_tenancy_setup("migrate", ["default"])
     with no_router, pytest.raises(TenancySetupError):
         require_tenancy_setup("migrate", ["default"])
+
+
+@pytest.mark.django_db
+def test_manage_py_migrate_stops_at_the_system_checks():
+    """``manage.py migrate`` runs the checks first (``call_command`` only when asked)."""
+    before = public_tables()
+    with no_router, pytest.raises(SystemCheckError, match=r"tenantry\.E024"):
+        call_command("migrate", interactive=False, verbosity=0, skip_checks=False)
+    assert public_tables() == before
