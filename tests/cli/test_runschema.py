@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from postgres_harness import AdminConnection
+from django.db import connection
+from postgres_harness import AdminConnection, django_conninfo
+from sandbox.customers.models import Tenant
 
+from tenantry import tenant_context
 from tenantry_cli.management.commands.runschema import split_command
 
 
@@ -209,7 +215,7 @@ def test_unknown_command_is_refused_before_any_schema(
 
     _, error = run_failing("-s", "bare_0", "--", "no_such_command")
 
-    assert "Unknown command 'no_such_command'" in str(error)
+    assert "unknown command 'no_such_command'" in str(error)
     assert not schema_exists(admin, "bare_0")
 
 
@@ -218,3 +224,105 @@ def test_runschema_does_not_run_itself() -> None:
     _, error = run_failing("-s", "www", "runschema", "check")
 
     assert "runschema cannot run itself" in str(error)
+
+
+# -- a misspelled command after -s ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_misspelled_command_after_s_is_named_with_a_suggestion() -> None:
+    _, error = run_failing("-s", "www", "cli_0", "migrat")
+
+    assert str(error) == (
+        "Error: unknown command 'migrat' (did you mean 'migrate'?); -s read the selectors "
+        "www cli_0. Nothing was run; `manage.py help` lists the commands."
+    )
+
+
+@pytest.mark.django_db
+def test_a_misspelled_command_after_other_options_gets_the_suggestion_too() -> None:
+    _, error = run_failing("-s", "www", "--executor", "parallel", "chek")
+
+    assert "unknown command 'chek' (did you mean 'check'?); -s read the selectors www" in str(error)
+
+
+@pytest.mark.django_db
+def test_s_without_a_command_says_so() -> None:
+    _, error = run_failing("-s", "www")
+
+    assert "no command after -s www: runschema -s SELECTOR [SELECTOR ...] COMMAND" in str(error)
+
+
+def test_a_misspelled_command_in_a_terminal_is_one_clear_error_and_exit_2(
+    make_fleet: Callable[..., list], admin: AdminConnection
+) -> None:
+    make_fleet(1, "bare", migrate=False)
+    sandbox = Path(__file__).resolve().parents[1] / "sandbox"
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "sandbox.settings",
+        "TENANTRY_SANDBOX_DATABASE_URL": django_conninfo(connection.settings_dict),
+    }
+
+    result = subprocess.run(
+        [sys.executable, str(sandbox / "manage.py"), "runschema", "-s", "bare_0", "migrat"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 2
+    assert "required: command_name" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "error: unknown command 'migrat' (did you mean 'migrate'?)" in result.stderr
+    assert not schema_exists(admin, "bare_0")  # nothing ran, nothing was created
+
+
+# -- commands that ask for confirmation ---------------------------------------------------------
+
+
+def notes_of(schema: str) -> int:
+    from sandbox.notes.models import Note
+
+    with tenant_context(Tenant.objects.get(schema_name=schema)):
+        return Note.objects.count()
+
+
+@pytest.mark.parametrize("executor", ["parallel", "processes"])
+def test_a_command_that_asks_is_refused_under_a_concurrent_executor(
+    make_fleet: Callable[..., list], executor: str
+) -> None:
+    make_fleet(2)
+
+    _, error = run_failing("-s", ":dynamic:", "--executor", executor, "flush")
+
+    assert str(error) == (
+        f"flush asks for confirmation, which nobody can give under --executor {executor} "
+        "(many tenants at once): pass its --noinput (runschema ... flush --noinput) or "
+        "runschema's own. Nothing was run."
+    )
+    assert notes_of("cli_0") == notes_of("cli_1") == 1
+
+
+def test_a_command_that_asks_is_refused_off_a_terminal(
+    make_fleet: Callable[..., list], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_fleet(1)
+    monkeypatch.setattr("sys.stdin", io.StringIO())
+
+    _, error = run_failing("-s", "cli_0", "flush")
+
+    assert "which nobody can give off a terminal" in str(error)
+    assert notes_of("cli_0") == 1
+
+
+def test_runschemas_noinput_makes_the_command_it_runs_ask_nothing(
+    make_fleet: Callable[..., list], summary: Callable[[str], dict[str, str]]
+) -> None:
+    make_fleet(2)
+
+    out, _ = run("--noinput", "-s", ":dynamic:", "--executor", "parallel", "flush")
+
+    assert summary(out) == {"cli_0": "ok", "cli_1": "ok"}
+    assert notes_of("cli_0") == notes_of("cli_1") == 0

@@ -100,8 +100,7 @@ def listen(port: int) -> Any:
         if error.errno != errno.EADDRINUSE:
             raise
         raise DemoError(
-            f"port {port} is already in use by another program: pass --port, e.g. --port "
-            f"{port + 1}"
+            f"port {port} is already in use by another program: pass --port, e.g. --port {port + 1}"
         ) from None
     httpd.daemon_threads = True
     return httpd

@@ -4,6 +4,12 @@ Subclass, override ``handle_tenant(self, tenant, *args, **options)``, and the co
 ``-s``, ``--executor``, ``--no-create-schemas`` and ``--noinput``: it runs once per selected
 tenant, with that tenant active, output lines prefixed with its schema, and a summary at the
 end. The exit status is non-zero when any tenant failed.
+
+The public schema is not a tenant (tenant apps' tables are not there): wildcards such as
+``-s :all:`` leave it out, and only ``-s public`` runs a command there (or a command class
+with ``include_public = True``). Without ``-s`` the command asks on a terminal; elsewhere it
+fails without running anything. Called while a tenant is active (``runschema -s ... yours``,
+or inside ``tenant_context``), without ``-s``, it runs for that tenant only and asks nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import IO, Any, ClassVar, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
-from tenantry import Tenant, TenantKind, describe, tenant_context
+from tenantry import Tenant, TenantKind, describe, get_current_tenant, tenant_context
 from tenantry_cli._output import PrefixedStream
 from tenantry_cli._runner import (
     DEFAULT_EXECUTOR,
@@ -22,7 +28,7 @@ from tenantry_cli._runner import (
     print_summary,
     run_for_tenants,
 )
-from tenantry_cli._selection import add_selection_arguments, select
+from tenantry_cli._selection import add_selection_arguments, kind_of, select
 from tenantry_django.schemas import create_schema, schema_exists
 
 __all__ = ["DynamicTenantCommand", "StaticTenantCommand", "TenantCommand"]
@@ -78,6 +84,8 @@ class TenantCommand(BaseCommand):
 
     tenant_kinds: ClassVar[frozenset[TenantKind]] = frozenset(TenantKind)
     default_executor: ClassVar[str] = DEFAULT_EXECUTOR
+    #: Whether wildcards (``:all:``, ``:static:``) select the public schema too.
+    include_public: ClassVar[bool] = False
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         add_selection_arguments(parser, default_executor=self.default_executor)
@@ -87,7 +95,13 @@ class TenantCommand(BaseCommand):
         """Your command's own arguments (``add_arguments`` adds the shared ones)."""
 
     def handle(self, *args: Any, **options: Any) -> None:
-        entries = select(options, kinds=self.tenant_kinds)
+        active = get_current_tenant()
+        if active is not None and not options.get("schemas"):
+            self._handle_active(active, args, options)
+            return
+        entries = select(
+            options, kinds=self.tenant_kinds, public_unless_named=self.public_unless_named()
+        )
         tenants = [entry.tenant for entry in entries]
         stdout, stderr = self.stdout, self.stderr
         self._raw_streams = (stdout._out, stderr._out)
@@ -106,6 +120,22 @@ class TenantCommand(BaseCommand):
             self.stdout, self.stderr = stdout, stderr
         print_summary(outcomes, stdout._out)
         fail_if_any_failed(outcomes)
+
+    def public_unless_named(self) -> bool:
+        """Whether wildcards leave the public schema out (only ``-s public`` selects it)."""
+        return not self.include_public
+
+    def _handle_active(
+        self, tenant: Tenant, args: tuple[Any, ...], options: dict[str, Any]
+    ) -> None:
+        """Run for the tenant already active (the caller reports outcomes and prefixes)."""
+        if kind_of(tenant) not in self.tenant_kinds:
+            allowed = " or ".join(kind.value for kind in self.tenant_kinds)
+            raise CommandError(
+                f"The active tenant {describe(tenant)} is not a {allowed} tenant; this "
+                f"command runs on {allowed} tenants only."
+            )
+        self.handle_tenant(tenant, *args, **options)
 
     def _run_tenant(self, tenant: Tenant, args: tuple[Any, ...], options: dict[str, Any]) -> Any:
         label = describe(tenant)
@@ -134,7 +164,7 @@ class TenantCommand(BaseCommand):
 
 
 class StaticTenantCommand(TenantCommand):
-    """Runs on static tenants (and public) only."""
+    """Runs on static tenants only (public too when named: ``-s public``)."""
 
     tenant_kinds = frozenset({TenantKind.STATIC})
 

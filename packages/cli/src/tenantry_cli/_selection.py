@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Collection
+import builtins
+import sys
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from django.core.management.base import CommandError
 
 import tenantry
-from tenantry import CatalogEntry, SelectorError, TenantKind
+from tenantry import PUBLIC_SCHEMA, CatalogEntry, SelectorError, Tenant, TenantKind
+from tenantry_django.conf import get_settings
 
 __all__ = [
     "SELECTOR_HELP",
@@ -18,8 +21,13 @@ __all__ = [
     "add_noinput_argument",
     "add_schema_argument",
     "add_selection_arguments",
+    "kind_of",
     "select",
+    "stdin_is_a_terminal",
 ]
+
+# The real ``input``: a prompt that needs a terminal (tests replace it with an answer).
+_TERMINAL_INPUT = builtins.input
 
 SELECTOR_HELP = (
     "a static tenant's key, a dynamic tenant's schema name, the prefix of a domain matching "
@@ -72,12 +80,56 @@ def add_noinput_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(*flags, action="store_false", dest="interactive", help=never)
 
 
+def stdin_is_a_terminal() -> bool:
+    stdin = sys.stdin
+    return stdin is not None and not stdin.closed and stdin.isatty()
+
+
+def _nothing_to_ask_with() -> CommandError:
+    return CommandError(
+        f"No tenant selected: pass -s/--schema SELECTOR ({SELECTOR_HELP}). Standard input "
+        "is not a terminal, so nothing was asked (--noinput never asks); nothing was run."
+    )
+
+
 def ask_for_selectors(prompt: Callable[[str], str]) -> list[str]:
-    answer = prompt(f"Schemas to run on ({SELECTOR_HELP}; separate with spaces): ")
+    if prompt is _TERMINAL_INPUT and not stdin_is_a_terminal():
+        raise _nothing_to_ask_with()  # input() would read a pipe or die with EOFError
+    try:
+        answer = prompt(f"Schemas to run on ({SELECTOR_HELP}; separate with spaces): ")
+    except EOFError:
+        raise _nothing_to_ask_with() from None
     selectors = answer.split()
     if not selectors:
         raise CommandError("No schema given; nothing was run.")
     return selectors
+
+
+def kind_of(tenant: Tenant) -> TenantKind:
+    """Static (a ``TENANTS`` key, public included) or dynamic (a tenant model row)."""
+    statics = get_settings().tenants.statics
+    if tenant.schema_name == PUBLIC_SCHEMA or tenant.schema_name in statics:
+        return TenantKind.STATIC
+    return TenantKind.DYNAMIC
+
+
+def _is_public(entry: CatalogEntry) -> bool:
+    return entry.kind is TenantKind.STATIC and entry.tenant.schema_name == PUBLIC_SCHEMA
+
+
+def _without_unnamed_public(
+    entries: list[CatalogEntry], selectors: Sequence[str]
+) -> list[CatalogEntry]:
+    """``entries`` less the public schema, unless a selector names it (``-s public``)."""
+    if PUBLIC_SCHEMA in selectors:
+        return entries
+    kept = [entry for entry in entries if not _is_public(entry)]
+    if entries and not kept:
+        raise CommandError(
+            f"{' '.join(selectors)} selects only the public schema, which is not a tenant; "
+            f"name it (-s {PUBLIC_SCHEMA}) to run there. Nothing was run."
+        )
+    return kept
 
 
 def select(
@@ -86,10 +138,13 @@ def select(
     kinds: Collection[TenantKind] = frozenset(TenantKind),
     prompt: Callable[[str], str] | None = None,
     default: list[str] | None = None,
+    public_unless_named: bool = False,
 ) -> list[CatalogEntry]:
     """The catalog entries ``-s`` names (asking when interactive), limited to ``kinds``.
 
-    ``prompt`` defaults to ``input``, looked up per call so tests can patch it.
+    ``prompt`` defaults to ``input``, looked up per call so tests can patch it; the real one
+    asks only on a terminal. ``public_unless_named``: wildcards and domains leave the public
+    schema out; only ``-s public`` selects it (tenant commands: public is not a tenant).
     """
     selectors = options.get("schemas") or default
     if not selectors:
@@ -103,6 +158,8 @@ def select(
         entries = tenantry.select_tenants(selectors)
     except SelectorError as error:
         raise CommandError(str(error)) from error
+    if public_unless_named:
+        entries = _without_unnamed_public(entries, selectors)
     chosen = [entry for entry in entries if entry.kind in kinds]
     if entries and not chosen:
         allowed = " or ".join(kind.value for kind in kinds)
