@@ -1,6 +1,7 @@
 """mkdocs hook: the packages' docstrings cross-reference in Sphinx's style
 (:func:`name`), which Markdown renders as the role's text before the code. Show the code
-alone, as Sphinx would (``~a.b.C`` as ``C``)."""
+alone, as Sphinx would (``~a.b.C`` as ``C``); a paragraph ending in a literal block's ``::``
+ends in one colon, as Sphinx shows it."""
 
 from __future__ import annotations
 
@@ -17,4 +18,4 @@ def _shown(match: re.Match[str]) -> str:
 
 
 def on_page_content(html: str, **kwargs: Any) -> str:
-    return _ROLE.sub(_shown, html)
+    return _ROLE.sub(_shown, html).replace("::</p>", ":</p>")
