@@ -55,7 +55,7 @@ def test_a_name_carrying_sql_syntax_is_never_a_schema_name(head, injection, tail
     assert not is_valid_schema_name(name)
 
 
-NAME_LIKE = st.text(alphabet="aAbBzZ_09-. é\"", max_size=70)  # near misses, mostly
+NAME_LIKE = st.text(alphabet='aAbBzZ_09-. é"', max_size=70)  # near misses, mostly
 SUGGESTED = re.compile(r"\(did you mean '([^']*)'\?\)$")
 
 
