@@ -7,6 +7,13 @@ subfolder, header, session: ``TENANTRY_RESOLVERS``). The tenant goes into ``scop
 HTTP goes on to Django's ASGI handler, whose middleware answers unknown hosts with its 404. A
 websocket is routed by its tenant's ``WS_URLCONF``; an unknown host, or a tenant without
 websocket routes, has its handshake refused: never routed to public.
+
+A refusal is a close before accepting, which every ASGI server answers with an HTTP 403 and
+logs as an ordinary refused handshake; the reason (naming the host) is logged here, on the
+``tenantry_channels`` logger. Not an HTTP 404 through the ``websocket.http.response``
+extension: uvicorn's default websocket implementation logs an ERROR for every such response
+(its handshake is never marked complete), which would page whoever watches errors for each
+probe of an unknown host.
 """
 
 from __future__ import annotations
@@ -35,8 +42,8 @@ logger = logging.getLogger("tenantry_channels")
 
 WebsocketMiddleware = Callable[[ASGIApp], ASGIApp]
 
-#: Sent with a refused handshake when the server cannot send an HTTP response
-#: (``websocket.http.response`` extension): 4000 + the HTTP status it stands for.
+#: The code of the close that refuses a handshake (4000 + the HTTP status it stands for);
+#: servers answer such a close with an HTTP 403, and ASGI test clients see the code.
 CLOSE_CODE_NOT_FOUND = 4404
 _MAX_CLOSE_REASON_BYTES = 123  # a close frame's payload is 125 bytes, 2 of them the code
 
@@ -186,21 +193,10 @@ async def _resolve(request: HttpRequest | None) -> Resolution | None:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, reason: str) -> None:
-    """Refuse the handshake: an HTTP 404 naming the reason where the server can send one,
-    else a close before accepting (which servers turn into a 403)."""
+    """Refuse the handshake with a close before accepting (the server's HTTP 403)."""
     message: Message = await receive()
     if message["type"] != "websocket.connect":  # the client left before its handshake
         return
     logger.warning("Websocket refused (%s): %s", scope.get("path", ""), reason)
-    if "websocket.http.response" in (scope.get("extensions") or {}):
-        await send(
-            {
-                "type": "websocket.http.response.start",
-                "status": 404,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8")],
-            }
-        )
-        await send({"type": "websocket.http.response.body", "body": reason.encode()})
-        return
     short = reason.encode()[:_MAX_CLOSE_REASON_BYTES].decode(errors="ignore")
     await send({"type": "websocket.close", "code": CLOSE_CODE_NOT_FOUND, "reason": short})
