@@ -66,8 +66,7 @@ WITHOUT_EQUIVALENT = {
     "MULTI_TYPE_DATABASE_FIELD": "no equivalent: see HAS_MULTI_TYPE_TENANTS.",
     "MULTITENANT_STATICFILES_DIRS": "no equivalent: tenantry has no per-tenant static files "
     "finder; keep django-tenants' finder only if you keep the package installed.",
-    "MULTITENANT_RELATIVE_STATIC_ROOT": "no equivalent: per-tenant static roots are not "
-    "provided.",
+    "MULTITENANT_RELATIVE_STATIC_ROOT": "no equivalent: per-tenant static roots are not provided.",
     "MULTITENANT_RELATIVE_MEDIA_ROOT": "no equivalent: per-tenant media storage is not "
     "provided; use a storage whose location reads tenantry.get_current_tenant().",
     "MULTITENANT_TEMPLATE_DIRS": "no equivalent: tenantry has no per-tenant template loader.",

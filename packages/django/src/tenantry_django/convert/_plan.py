@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pprint
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,9 +36,9 @@ class Conversion:
             f"# delete the {self.peer} settings it replaces (listed below under MANUAL).",
         ]
         for alias in self.engines:
-            lines.append(f"DATABASES[{alias!r}][\"ENGINE\"] = {ENGINE!r}")
+            lines.append(f'DATABASES[{_python(alias)}]["ENGINE"] = {_python(ENGINE)}')
         for name, value in self.assignments.items():
-            lines.append(f"{name} = {_python(value, len(name) + 3)}")
+            lines.append(f"{name} = {_python(value)}")
         if self.manual:
             lines.append("")
             lines.append(f"# MANUAL: {len(self.manual)} step(s) the converter cannot do:")
@@ -46,11 +46,24 @@ class Conversion:
         return "\n".join(lines) + "\n"
 
 
-def _python(value: Any, indent: int) -> str:
-    # pprint writes valid Python literals for dicts, lists and strings, sorted=False keeps
-    # the order the project wrote (the order of APPS and MIDDLEWARE matters).
-    text = pprint.pformat(value, width=96 - indent, sort_dicts=False)
-    return text
+def _python(value: Any, level: int = 0) -> str:
+    """``value`` as a Python literal in the layout ruff/black would give it: strings in
+    double quotes, a list on one line when it fits, else one item per line."""
+    inner, outer = "    " * (level + 1), "    " * level
+    if isinstance(value, str):
+        return json.dumps(value)  # a valid Python literal for any string
+    if isinstance(value, dict) and value:
+        items = "".join(
+            f"{inner}{_python(key)}: {_python(item, level + 1)},\n" for key, item in value.items()
+        )
+        return "{\n" + items + outer + "}"
+    if isinstance(value, (list, tuple)) and value:
+        one_line = "[" + ", ".join(_python(item, level + 1) for item in value) + "]"
+        if len(one_line) + len(inner) <= 80 and "\n" not in one_line:
+            return one_line
+        items = "".join(f"{inner}{_python(item, level + 1)},\n" for item in value)
+        return "[\n" + items + outer + "]"
+    return repr(value)
 
 
 def replace_in_list(
