@@ -158,3 +158,24 @@ def test_missing_schemas_are_created_unless_told_not_to(
     assert not any(schema_present(t.schema_name) for t in tenants)
     fleet_migrate()
     assert all(recorded(t.schema_name) >= NOTES_MIGRATIONS for t in tenants)
+
+
+def test_the_summary_counts_applied_and_only_recorded_migrations_apart(make_fleet, capsys):
+    """A new schema runs the notes migrations; every other app's are recorded only (the
+    router keeps those apps out of tenant schemas): "2 applied", not the whole plan."""
+    from tenantry_django.migration import project_migrations
+
+    make_fleet(3, "counted", migrate=False)
+    recorded_only = len(project_migrations()) - len(NOTES_MIGRATIONS)
+    assert recorded_only > 0
+
+    call_command("migrate", "--skip-public", "-s", ":dynamic:")
+
+    details = [line for line in capsys.readouterr().out.splitlines() if "  counted_" in line]
+    assert len(details) == 3
+    for line in details:
+        assert (
+            f"schema created; 2 migrations applied{{}}, {recorded_only} recorded only "
+            "(apps not in this schema)"
+        ).format(" (replayed)" if "(replayed)" in line else "") in line, line
+    assert sum("(replayed)" in line for line in details) == 2  # one migrated for real

@@ -26,18 +26,18 @@ def _plural(count: int) -> str:
 
 
 def describe_migrated(result: SchemaMigrated) -> str:
-    """The outcome's detail: ``2 migrations applied (replayed)``, ``schema created; ...``."""
+    """The outcome's detail: ``2 migrations applied (replayed)``, ``schema created; ...``;
+    migrations only recorded (their apps are not in this schema) are counted apart."""
     if result.migrations is None:
         done = "migrated"
-    elif result.replay_failure:
-        done = (
-            f"{_plural(result.migrations)} applied one by one "
-            f"(replay failed: {result.replay_failure})"
-        )
-    elif result.replayed:
-        done = f"{_plural(result.migrations)} applied (replayed)"
     else:
         done = f"{_plural(result.migrations)} applied"
+        if result.replay_failure:
+            done += f" one by one (replay failed: {result.replay_failure})"
+        elif result.replayed:
+            done += " (replayed)"
+        if result.recorded:
+            done += f", {result.recorded} recorded only (apps not in this schema)"
     return f"schema created; {done}" if result.created else done
 
 

@@ -42,7 +42,8 @@ class SchemaMigrated:
     """What bringing one schema up to date took."""
 
     created: bool  # the schema was missing and was created first
-    migrations: int | None  # applied; None: Django's executor ran the plan, uncounted
+    migrations: int | None  # applied (operations ran); None: Django's executor, uncounted
+    recorded: int = 0  # besides: only recorded, their apps kept out of this schema
     replayed: bool = False  # the representative's recipe was replayed
     replay_failure: str = ""  # the error replay met; the plan then ran one by one
 
@@ -106,7 +107,9 @@ class FleetMigration:
                     recipe = None
                     migrate_schema(tenant)
         self._recipes.update(dict.fromkeys(map(Place.of, members), recipe))
-        return SchemaMigrated(created, recipe.migrations if recipe else None)
+        if recipe is None:
+            return SchemaMigrated(created, None)
+        return SchemaMigrated(created, recipe.applied, recipe.recorded_only)
 
     def migrate_member(self, tenant: Tenant) -> SchemaMigrated:
         """Bring ``tenant`` where its representative went: replay its recipe."""
@@ -123,6 +126,9 @@ class FleetMigration:
                 except Exception as error:
                     migrate_schema(tenant)
                     return SchemaMigrated(
-                        created, recipe.migrations, replay_failure=type(error).__name__
+                        created,
+                        recipe.applied,
+                        recipe.recorded_only,
+                        replay_failure=type(error).__name__,
                     )
-        return SchemaMigrated(created, recipe.migrations, replayed=True)
+        return SchemaMigrated(created, recipe.applied, recipe.recorded_only, replayed=True)

@@ -51,10 +51,18 @@ class Recipe:
     steps: list[SqlStep | PythonStep] = field(default_factory=list)
     recorded: list[MigrationKey] = field(default_factory=list)
     plan: Steps = field(default_factory=list)
+    #: Migrations of the plan only recorded: the router keeps their app out of the schema.
+    recorded_only: int = 0
 
     @property
     def migrations(self) -> int:
+        """Every migration of the plan: applied, or only recorded."""
         return len(self.plan)
+
+    @property
+    def applied(self) -> int:
+        """Migrations whose operations ran in the schema."""
+        return self.migrations - self.recorded_only
 
 
 def needs_python(operation: Operation) -> bool:
@@ -137,6 +145,7 @@ def migrate_capturing(tenant: Tenant, *, verbosity: int = 0) -> Recipe:
         state.apps  # noqa: B018 - render now
         for migration, _ in plan.steps:
             if plan.kept_out(migration):  # every operation would be a no-op: state only
+                recipe.recorded_only += 1
                 for operation in migration.operations:
                     operation.state_forwards(migration.app_label, state)
             else:
