@@ -155,7 +155,8 @@ def convert_django_tenants(settings: Any, settings_module: str) -> Conversion:
         dynamic["CLONE_REFERENCE"] = base_schema
         manual.append(
             f"TENANT_BASE_SCHEMA={base_schema!r} became CLONE_REFERENCE: run "
-            "`manage.py createrefschema` once after `migrate` (migrate does not create it)."
+            "`manage.py createrefschema` once after `migrate` (migrate keeps an existing "
+            "reference current but does not create it)."
         )
     conversion.assignments["TENANTS"] = {"public": {"APPS": public_apps}, "default": dynamic}
 

@@ -153,8 +153,8 @@ def _tenants(tenants: Any, manual: list[str]) -> dict[str, Any]:
         converted[key] = entry
     if converted.get(DYNAMIC_KEY, {}).get("CLONE_REFERENCE"):
         manual.append(
-            "CLONE_REFERENCE: keeps working; after schema changes run `manage.py "
-            "createrefschema` (migrate migrates an existing reference but never creates it)."
+            "CLONE_REFERENCE: keeps working: `migrate` (tenantry_cli) migrates the existing "
+            "reference after the tenants; `manage.py createrefschema` builds it when missing."
         )
     return converted
 
