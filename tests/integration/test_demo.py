@@ -3,6 +3,7 @@ it again on the same data."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shlex
@@ -224,3 +225,25 @@ def test_a_second_demo_says_the_first_runs_and_ctrl_c_through_hatch_exits_0(tmp_
     with socket.socket() as probe:  # nobody listens on the port any more
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT
         probe.bind(("127.0.0.1", port))
+
+
+def test_a_demo_killed_outright_leaves_nothing_in_the_way_of_the_next(tmp_path):
+    """SIGKILL stops the demo but not its PostgreSQL (a daemon of its own session): the next
+    demo on the data stops that server and serves."""
+    port = free_port()
+    killed = Demo(port, tmp_path)
+    os.killpg(killed.process.pid, signal.SIGKILL)
+    killed.process.wait(timeout=60)
+    killed._close()
+    pid_file = tmp_path / "postgres" / "data" / "postmaster.pid"
+    orphan = int(pid_file.read_text().split()[0])  # still running
+    try:
+        again = Demo(port, tmp_path)
+        try:
+            assert "Stopping the PostgreSQL a killed demo left running" in again.output
+            assert http_get(port, "tenant1.localhost", "/")[0] == 200
+        finally:
+            assert again.stop() == 0
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # never leave the daemon behind
+            os.kill(orphan, signal.SIGINT)

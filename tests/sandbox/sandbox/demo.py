@@ -19,6 +19,7 @@ import fcntl
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
@@ -126,7 +127,24 @@ def urls(port: int) -> list[str]:
     ]
 
 
+def stop_orphan(directory: Path) -> None:
+    """Stop a PostgreSQL that a killed demo left running on ``directory`` (this demo holds
+    the data's lock, so no live demo owns it); pg_ctl would refuse to start another."""
+    pid_file = directory / "data" / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):  # no server, or a stale file pg_ctl handles
+        return
+    print(f"Stopping the PostgreSQL a killed demo left running (pid {pid}).", flush=True)
+    os.kill(pid, signal.SIGINT)  # PostgreSQL's fast shutdown
+    deadline = time.monotonic() + 60
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def start_postgres(directory: Path) -> PostgresServer:
+    stop_orphan(directory)
     try:
         return start_embedded_server(directory)
     except RuntimeError as error:  # pg_ctl's own words, and where the server's log is
