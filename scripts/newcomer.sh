@@ -48,28 +48,29 @@ if grep -q "Traceback" "$work/demo.log"; then fail "the demo printed a traceback
 
 say "the README's install from a clone: ./dev run dist:build, pip into a fresh virtualenv"
 ./dev run dist:build
-apt_install python3-venv  # Debian's python3 has no venv without it
+apt_install python3-venv curl  # Debian's python3 has no venv without python3-venv
 "$system_python" -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    --find-links "$root/dist" "tenantry[django,cli,psycopg]"
+    --find-links "$root/dist" "tenantry[all]"
+"$work/venv/bin/python" -c 'import tenantry, tenantry_django, tenantry_cli, tenantry_cache, tenantry_channels, psycopg'
 "$work/venv/bin/python" -m pip list --disable-pip-version-check 2>/dev/null \
     | grep -Ei '^(tenantry|django|psycopg)'
 
-say "PostgreSQL from Debian (apt), a role and a database for $(id -un)"
+say "PostgreSQL from Debian (apt), a role for $(id -un) that may create databases"
 apt_install postgresql
 read -r version cluster _ < <(pg_lsclusters --no-header | head -1)
 pg_ctlcluster "$version" "$cluster" start 2>/dev/null || true  # no systemd in containers
 pg_lsclusters
 user="$(id -un)"
-su postgres -c "psql -q -c \"DROP DATABASE IF EXISTS mysite\"" 
 su postgres -c "psql -q -tc \"SELECT 1 FROM pg_roles WHERE rolname = '$user'\"" | grep -q 1 \
     || su postgres -c "createuser --createdb '$user'"
-su postgres -c "createdb --owner '$user' mysite"
-export PGHOST=/var/run/postgresql PGDATABASE=mysite
-unset PGPORT PGUSER PGPASSWORD
+su postgres -c "dropdb --if-exists mysite"
+# The tutorial's "export nothing" case: a local server and a role named after the user.
+export PGHOST=/var/run/postgresql
+unset PGPORT PGUSER PGPASSWORD PGDATABASE
 
-say "the tutorial, every block, in that virtualenv"
-"$work/venv/bin/python" scripts/tutorial.py --workdir "$work/tutorial" \
-    --python "$work/venv/bin/python"
+say "the tutorial, every block, with the system's python3 making its virtualenv"
+"$system_python" scripts/tutorial.py --workdir "$work/tutorial" --wheels "$root/dist" \
+    --python "$system_python"
 
 say "passed (work left in $work)"
