@@ -107,7 +107,9 @@ def inner_options(
 class Command(TenantCommand):
     help = (
         "Run any management command once per selected schema, with that tenant active. "
-        "`runschema ... migrate` runs tenantry's fleet migrate over the selection."
+        "`runschema ... migrate` runs tenantry's fleet migrate over the selection. "
+        "--noinput also makes the command it runs ask nothing (e.g. flush); a command that "
+        "would ask is refused under a concurrent executor or off a terminal."
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
