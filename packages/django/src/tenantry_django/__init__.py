@@ -13,6 +13,7 @@ Settings (``settings.py`` of the project):
 
 Code:
 
+- ``tenants``: ``get_tenant()``/``activate()``, any tenant by static key or schema name.
 - ``models``: the abstract ``TenantModel`` and ``DomainModel``.
 - ``routing``: the resolver chain that finds a request's tenant (also for websockets).
 - ``schemas``: create, clone and drop schemas; the clone reference.
