@@ -95,27 +95,50 @@ def convert_django_tenants(settings: Any, settings_module: str) -> Conversion:
             "SHARED_APPS or TENANT_APPS is missing: fill TENANTS['public']['APPS'] (shared) "
             "and TENANTS['default']['APPS'] (per tenant) by hand."
         )
-
-    installed = replace_in_list(list(settings.INSTALLED_APPS), {PEER_APP}, "tenantry_django")
-    if "tenantry_django" not in installed:
-        installed.insert(0, "tenantry_django")
-    installed.append("tenantry_cli")
-    conversion.assignments["INSTALLED_APPS"] = installed
-
+    conversion.assignments["INSTALLED_APPS"] = _with_tenantry_apps(list(settings.INSTALLED_APPS))
     conversion.engines = [
         alias
         for alias, db in (getattr(settings, "DATABASES", {}) or {}).items()
         if db.get("ENGINE") == PEER_ENGINE
     ]
+    conversion.assignments["DATABASE_ROUTERS"] = _routers(settings)
+    conversion.assignments["MIDDLEWARE"] = _middleware(settings, manual)
+    dynamic = _dynamic_tenant(settings, tenant_apps, manual)
+    conversion.assignments["TENANTS"] = {
+        "public": {"APPS": _with_tenantry_apps(shared_apps)},
+        "default": dynamic,
+    }
+    _renamed_settings(settings, conversion)
+    _public_tenant_steps(settings, manual)
+    _models_and_leftover_steps(settings, dynamic, manual)
+    return conversion
+
+
+def _with_tenantry_apps(apps: list[str]) -> list[str]:
+    """``apps`` with tenantry_django in django_tenants' place (first when absent) and
+    tenantry_cli last."""
+    converted = replace_in_list(apps, {PEER_APP}, "tenantry_django")
+    if "tenantry_django" not in converted:
+        converted.insert(0, "tenantry_django")
+    converted.append("tenantry_cli")
+    return converted
+
+
+def _routers(settings: Any) -> list[str]:
+    """DATABASE_ROUTERS with tenantry's router in place of the sync router (first when absent)."""
     sync_router = getattr(settings, "TENANT_SYNC_ROUTER", PEER_ROUTER)
-    conversion.assignments["DATABASE_ROUTERS"] = replace_in_list(
+    routers = replace_in_list(
         [str(r) for r in getattr(settings, "DATABASE_ROUTERS", [])],
         {PEER_ROUTER, sync_router},
         ROUTER,
     )
-    if ROUTER not in conversion.assignments["DATABASE_ROUTERS"]:
-        conversion.assignments["DATABASE_ROUTERS"].insert(0, ROUTER)
+    if ROUTER not in routers:
+        routers.insert(0, ROUTER)
+    return routers
 
+
+def _middleware(settings: Any, manual: list[str]) -> list[str]:
+    """MIDDLEWARE with TenantMiddleware in place of django-tenants' middleware."""
     middleware = [str(m) for m in getattr(settings, "MIDDLEWARE", [])]
     if SUBFOLDER_MIDDLEWARE in middleware:
         prefix = getattr(settings, "TENANT_SUBFOLDER_PREFIX", "")
@@ -125,15 +148,18 @@ def convert_django_tenants(settings: Any, settings_module: str) -> Conversion:
             "host> and folder=<the value django-tenants kept in Domain.domain>; URLs lose the "
             f"{prefix!r} prefix segment."
         )
-    converted_middleware = replace_in_list(middleware, PEER_MIDDLEWARE, MIDDLEWARE)
-    if MIDDLEWARE not in converted_middleware:
-        converted_middleware.insert(0, MIDDLEWARE)
+    converted = replace_in_list(middleware, PEER_MIDDLEWARE, MIDDLEWARE)
+    if MIDDLEWARE not in converted:
+        converted.insert(0, MIDDLEWARE)
         manual.append(
             "no django-tenants middleware found: TenantMiddleware was put first in MIDDLEWARE; "
             "move it if your own tenant middleware must run before it."
         )
-    conversion.assignments["MIDDLEWARE"] = converted_middleware
+    return converted
 
+
+def _dynamic_tenant(settings: Any, tenant_apps: list[str], manual: list[str]) -> dict[str, Any]:
+    """TENANTS['default']: the tenant and domain models, TENANT_APPS and the base schema."""
     tenant_only = [app for app in tenant_apps if app != CONTENTTYPES]
     if CONTENTTYPES in tenant_apps:
         manual.append(
@@ -141,10 +167,6 @@ def convert_django_tenants(settings: Any, settings_module: str) -> Conversion:
             "(tenantry.E016), so it is left out of TENANTS['default']['APPS']; the tenant "
             "schemas' django_content_type tables are no longer used (drop them when you like)."
         )
-    public_apps = replace_in_list(shared_apps, {PEER_APP}, "tenantry_django")
-    if "tenantry_django" not in public_apps:
-        public_apps.insert(0, "tenantry_django")
-    public_apps.append("tenantry_cli")
     dynamic: dict[str, Any] = {
         "TENANT_MODEL": getattr(settings, "TENANT_MODEL", "<app>.<TenantModel>"),
         "DOMAIN_MODEL": getattr(settings, "TENANT_DOMAIN_MODEL", "<app>.<DomainModel>"),
@@ -158,18 +180,24 @@ def convert_django_tenants(settings: Any, settings_module: str) -> Conversion:
             "`manage.py createrefschema` once after `migrate` (migrate keeps an existing "
             "reference current but does not create it)."
         )
-    conversion.assignments["TENANTS"] = {"public": {"APPS": public_apps}, "default": dynamic}
+    return dynamic
 
+
+def _renamed_settings(settings: Any, conversion: Conversion) -> None:
+    """The settings with a one-to-one tenantry setting, under their tenantry name."""
     for old, new in RENAMED.items():
         if hasattr(settings, old):
             conversion.assignments[new] = getattr(settings, old)
     if hasattr(settings, "DEFAULT_NOT_FOUND_TENANT_VIEW"):
-        manual.append(
+        conversion.manual.append(
             "DEFAULT_NOT_FOUND_TENANT_VIEW became TENANTRY_UNKNOWN_HOST_VIEW, which is called "
             "as view(request): for a class-based view name a module-level "
             "`view = MyView.as_view()` instead."
         )
-    _public_tenant_steps(settings, manual)
+
+
+def _models_and_leftover_steps(settings: Any, dynamic: dict[str, Any], manual: list[str]) -> None:
+    """The model changes, the settings TENANTS replaces, and those without an equivalent."""
     manual.append(
         f"models: {dynamic['TENANT_MODEL']} subclasses tenantry_django.models.TenantModel "
         f"instead of TenantMixin, {dynamic['DOMAIN_MODEL']} DomainModel instead of "
@@ -184,7 +212,6 @@ def convert_django_tenants(settings: Any, settings_module: str) -> Conversion:
     for name, advice in WITHOUT_EQUIVALENT.items():
         if hasattr(settings, name):
             manual.append(f"{name}: {advice}")
-    return conversion
 
 
 def _public_tenant_steps(settings: Any, manual: list[str]) -> None:

@@ -58,13 +58,7 @@ def uses_pgschemas(settings: Any) -> bool:
 def convert_pgschemas(settings: Any, settings_module: str) -> Conversion:
     conversion = Conversion(PEER, settings_module)
     manual = conversion.manual
-
-    installed = replace_in_list(list(settings.INSTALLED_APPS), {PEER_APP}, "tenantry_django")
-    if "tenantry_django" not in installed:
-        installed.insert(0, "tenantry_django")
-    installed.append("tenantry_cli")
-    conversion.assignments["INSTALLED_APPS"] = installed
-
+    conversion.assignments["INSTALLED_APPS"] = _with_tenantry_apps(list(settings.INSTALLED_APPS))
     conversion.engines = [
         alias
         for alias, db in (getattr(settings, "DATABASES", {}) or {}).items()
@@ -76,41 +70,69 @@ def convert_pgschemas(settings: Any, settings_module: str) -> Conversion:
     if ROUTER not in routers:
         routers.insert(0, ROUTER)
     conversion.assignments["DATABASE_ROUTERS"] = routers
-
-    middleware = [str(m) for m in getattr(settings, "MIDDLEWARE", [])]
-    resolvers = [PEER_MIDDLEWARE[m] for m in middleware if m in PEER_MIDDLEWARE]
-    converted_middleware = replace_in_list(middleware, frozenset(PEER_MIDDLEWARE), MIDDLEWARE)
-    if MIDDLEWARE not in converted_middleware:
-        converted_middleware.insert(0, MIDDLEWARE)
-        manual.append(
-            "no django-pgschemas routing middleware found: TenantMiddleware was put first in "
-            "MIDDLEWARE; move it if your own tenant middleware must run before it."
-        )
-    conversion.assignments["MIDDLEWARE"] = converted_middleware
-
+    conversion.assignments["MIDDLEWARE"] = _middleware(settings, manual)
     conversion.assignments["TENANTS"] = _tenants(getattr(settings, "TENANTS", None), manual)
-    if resolvers and resolvers != ["domain"]:
-        conversion.assignments["TENANTRY_RESOLVERS"] = list(dict.fromkeys(resolvers))
-    if "header" in resolvers:
-        # pgschemas reads the header "tenant" unless told otherwise; tenantry's default is
-        # X-Tenant, so the old header name is kept explicitly.
-        conversion.assignments["TENANTRY_HEADER"] = getattr(
-            settings, "PGSCHEMAS_TENANT_HEADER", PEER_HEADER_DEFAULT
-        )
-
-    for old, new in RENAMED.items():
-        if hasattr(settings, old):
-            conversion.assignments[new] = getattr(settings, old)
-    if hasattr(settings, "PGSCHEMAS_TENANT_DB_ALIAS"):
-        manual.append(
-            f"PGSCHEMAS_TENANT_DB_ALIAS={settings.PGSCHEMAS_TENANT_DB_ALIAS!r}: set "
-            "TENANTS['public']['DATABASE'] to it and the tenant rows' `database` column to it."
-        )
+    _resolver_settings(settings, conversion.assignments)
+    _renamed_settings(settings, conversion)
     for name, advice in WITHOUT_EQUIVALENT.items():
         if hasattr(settings, name):
             manual.append(f"{name}: {advice}")
     _contrib_steps(settings, manual)
-    dynamic = conversion.assignments["TENANTS"].get(DYNAMIC_KEY, {})
+    _model_steps(conversion.assignments["TENANTS"].get(DYNAMIC_KEY, {}), manual)
+    return conversion
+
+
+def _with_tenantry_apps(apps: list[str]) -> list[str]:
+    """``apps`` with tenantry_django in django_pgschemas' place (first when absent) and
+    tenantry_cli last."""
+    converted = replace_in_list(apps, {PEER_APP}, "tenantry_django")
+    if "tenantry_django" not in converted:
+        converted.insert(0, "tenantry_django")
+    converted.append("tenantry_cli")
+    return converted
+
+
+def _middleware(settings: Any, manual: list[str]) -> list[str]:
+    """MIDDLEWARE with TenantMiddleware in place of pgschemas' routing middleware."""
+    middleware = [str(m) for m in getattr(settings, "MIDDLEWARE", [])]
+    converted = replace_in_list(middleware, frozenset(PEER_MIDDLEWARE), MIDDLEWARE)
+    if MIDDLEWARE not in converted:
+        converted.insert(0, MIDDLEWARE)
+        manual.append(
+            "no django-pgschemas routing middleware found: TenantMiddleware was put first in "
+            "MIDDLEWARE; move it if your own tenant middleware must run before it."
+        )
+    return converted
+
+
+def _resolver_settings(settings: Any, assignments: dict[str, Any]) -> None:
+    """TENANTRY_RESOLVERS (and TENANTRY_HEADER) for the routing middleware pgschemas ran."""
+    middleware = [str(m) for m in getattr(settings, "MIDDLEWARE", [])]
+    resolvers = [PEER_MIDDLEWARE[m] for m in middleware if m in PEER_MIDDLEWARE]
+    if resolvers and resolvers != ["domain"]:
+        assignments["TENANTRY_RESOLVERS"] = list(dict.fromkeys(resolvers))
+    if "header" in resolvers:
+        # pgschemas reads the header "tenant" unless told otherwise; tenantry's default is
+        # X-Tenant, so the old header name is kept explicitly.
+        assignments["TENANTRY_HEADER"] = getattr(
+            settings, "PGSCHEMAS_TENANT_HEADER", PEER_HEADER_DEFAULT
+        )
+
+
+def _renamed_settings(settings: Any, conversion: Conversion) -> None:
+    """The settings with a one-to-one tenantry setting, under their tenantry name."""
+    for old, new in RENAMED.items():
+        if hasattr(settings, old):
+            conversion.assignments[new] = getattr(settings, old)
+    if hasattr(settings, "PGSCHEMAS_TENANT_DB_ALIAS"):
+        conversion.manual.append(
+            f"PGSCHEMAS_TENANT_DB_ALIAS={settings.PGSCHEMAS_TENANT_DB_ALIAS!r}: set "
+            "TENANTS['public']['DATABASE'] to it and the tenant rows' `database` column to it."
+        )
+
+
+def _model_steps(dynamic: dict[str, Any], manual: list[str]) -> None:
+    """The tenant and domain models' new base classes, when TENANTS names the models."""
     if dynamic.get("TENANT_MODEL"):
         manual.append(
             f"models: {dynamic['TENANT_MODEL']} subclasses tenantry_django.models.TenantModel "
@@ -122,7 +144,6 @@ def convert_pgschemas(settings: Any, settings_module: str) -> Conversion:
             "tenantry_django.models.validate_tenant_schema_name before uninstalling "
             "django-pgschemas."
         )
-    return conversion
 
 
 def _tenants(tenants: Any, manual: list[str]) -> dict[str, Any]:
@@ -143,11 +164,7 @@ def _tenants(tenants: Any, manual: list[str]) -> dict[str, Any]:
             )
             del entry[option]
         if key == "public":
-            apps = replace_in_list(list(entry.get("APPS", [])), {PEER_APP}, "tenantry_django")
-            if "tenantry_django" not in apps:
-                apps.insert(0, "tenantry_django")
-            apps.append("tenantry_cli")
-            entry["APPS"] = apps
+            entry["APPS"] = _with_tenantry_apps(list(entry.get("APPS", [])))
         elif PEER_APP in entry.get("APPS", []):
             entry["APPS"] = [app for app in entry["APPS"] if app != PEER_APP]
         converted[key] = entry
