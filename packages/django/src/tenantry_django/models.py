@@ -15,7 +15,13 @@ from django.db import models, transaction
 from django.db.models import BaseConstraint
 
 from tenantry import DEFAULT_DATABASE, SchemaDescriptor, SchemaNameError, validate_schema_name
-from tenantry_django._domains import DomainError, normalize_domain, unicode_host
+from tenantry_django._domain_model import (
+    ONE_PRIMARY_SUFFIX,
+    clean_domain,
+    is_one_primary,
+    tenant_model_reference,
+)
+from tenantry_django._domains import unicode_host
 from tenantry_django._missing_tables import tenant_tables_required
 from tenantry_django._setup import require_tenancy_setup
 from tenantry_django.conf import get_settings
@@ -179,32 +185,6 @@ class TenantModel(models.Model):
             return super().delete(*args, **kwargs)
 
 
-ONE_PRIMARY_SUFFIX = "_one_primary"
-
-
-def _is_one_primary(constraint: object) -> bool:
-    return (
-        isinstance(constraint, models.UniqueConstraint)
-        and constraint.name is not None
-        and constraint.name.endswith(ONE_PRIMARY_SUFFIX)
-        and tuple(constraint.fields) == ("tenant",)
-    )
-
-
-def _tenant_model_reference() -> str:
-    tenants = get_settings().raw_tenants or {}
-    return str(tenants.get("default", {}).get("TENANT_MODEL", ""))
-
-
-def clean_domain(value: object) -> str:
-    """``value`` in the form requests are looked up in, or a ``ValidationError`` naming it."""
-    try:
-        return normalize_domain(value)
-    except DomainError as error:
-        # No params: the message names the value already, and a "%" in it must stay as typed.
-        raise ValidationError(str(error), code="invalid_domain") from error
-
-
 class DomainModel(models.Model):
     """A host (and optional subfolder) that serves a tenant; one primary domain per tenant.
 
@@ -215,7 +195,7 @@ class DomainModel(models.Model):
     """
 
     tenant = models.ForeignKey(
-        _tenant_model_reference(), on_delete=models.CASCADE, related_name="domains"
+        tenant_model_reference(), on_delete=models.CASCADE, related_name="domains"
     )
     domain = models.CharField(max_length=253, db_index=True)
     folder = models.SlugField(max_length=100, blank=True, default="", db_index=True)
@@ -272,7 +252,7 @@ class DomainModel(models.Model):
         # not a mistake, so validation (full_clean, ModelForm, admin) leaves it to save().
         # The database constraint stays, against concurrent saves.
         return [
-            (model, [c for c in constraints if not _is_one_primary(c)])
+            (model, [c for c in constraints if not is_one_primary(c)])
             for model, constraints in super().get_constraints()
         ]
 
