@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shlex
 import signal
 import socket
@@ -41,84 +40,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The script's own directory is sys.path[0] when it runs as `python3 scripts/tutorial.py`.
+from _tutorial_page import Block, TutorialError, parse_blocks
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TUTORIAL = ROOT / "docs" / "tutorial.md"
 DOCUMENTED_HOST = "127.0.0.1"
 BLOCK_TIMEOUT_SECONDS = 900  # pip installs Django and psycopg on a slow mirror
 SERVER_START_SECONDS = 60
 CALLERS_VARIABLES = frozenset({"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "DJANGO_SETTINGS_MODULE"})
-
-_FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+)\s*(?P<info>.*)$")
-_ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
-
-
-class TutorialError(Exception):
-    """A block that did not do what the page says."""
-
-
-@dataclass
-class Block:
-    """One fenced code block of the page."""
-
-    line: int  # of the opening fence, 1-based
-    language: str
-    attributes: dict[str, str]
-    text: str
-    expected_output: Block | None = None
-
-    @property
-    def title(self) -> str | None:
-        return self.attributes.get("title")
-
-    @property
-    def run(self) -> str:
-        """``yes``, ``no`` or ``background`` for bash blocks; ``no`` for the rest."""
-        if self.language != "bash":
-            return "no"
-        return self.attributes.get("data-run", "yes")
-
-    def describe(self) -> str:
-        first = self.text.strip().splitlines()[0] if self.text.strip() else ""
-        return f"the {self.language} block at line {self.line} ({first[:70]!r})"
-
-
-def parse_info(info: str) -> tuple[str, dict[str, str]]:
-    """The language and attributes of a fence's info string, in either form:
-    ``bash title="x"`` or ``{ .bash title="x" data-run="no" }``."""
-    info = info.strip()
-    attributes = dict(_ATTRIBUTE.findall(info))
-    if info.startswith("{"):
-        classes = re.findall(r"(?:^|\s)\.([\w-]+)", info.strip("{} "))
-        return (classes[0] if classes else ""), attributes
-    return (info.split()[0] if info else ""), attributes
-
-
-def parse_blocks(markdown: str) -> list[Block]:
-    """Every fenced block in order; a ``text`` block right after a run block is its output."""
-    blocks: list[Block] = []
-    lines = markdown.splitlines()
-    index = 0
-    while index < len(lines):
-        match = _FENCE.match(lines[index])
-        if match is None:
-            index += 1
-            continue
-        start, indent, fence = index, len(match["indent"]), match["fence"]
-        language, attributes = parse_info(match["info"])
-        body: list[str] = []
-        index += 1
-        while index < len(lines) and lines[index].strip() != fence:
-            body.append(lines[index][indent:])
-            index += 1
-        if index == len(lines):
-            raise TutorialError(f"line {start + 1}: the block opened here is never closed")
-        index += 1
-        block = Block(start + 1, language, attributes, "\n".join(body) + "\n")
-        previous = blocks[-1] if blocks else None
-        if language == "text" and previous is not None and previous.run != "no":
-            previous.expected_output = block
-        blocks.append(block)
-    return blocks
 
 
 @dataclass
