@@ -29,6 +29,23 @@ from benchmarks.environment import describe
 
 DATABASE = "bench_pooling"
 
+#: (label, path, engine, pooled setting, schema-qualified names)
+Configuration = tuple[str, str, str, bool, bool]
+CONFIGURATIONS: list[Configuration] = [
+    ("plain Django, direct", "direct", "stock", False, True),
+    ("tenantry, direct", "direct", "tenantry", False, False),
+    ("plain Django, pgbouncer session", "pgbouncer session", "stock", False, True),
+    ("tenantry, pgbouncer session", "pgbouncer session", "tenantry", False, False),
+    ("plain Django, pgbouncer transaction", "pgbouncer transaction", "stock", False, True),
+    (
+        "tenantry, pgbouncer transaction (TENANTRY_TRANSACTION_POOLING)",
+        "pgbouncer transaction",
+        "tenantry",
+        True,
+        False,
+    ),
+]
+
 
 def _configure(server: Any) -> None:
     settings.configure(
@@ -122,62 +139,54 @@ def main() -> None:
         session = start_pgbouncer(server, "session", pool_size=4)
         transaction = start_pgbouncer(server, "transaction", pool_size=4)
         bouncers += [session, transaction]
-        user = server.user
         paths = {
             "direct": (server.host, server.port),
             "pgbouncer session": (session.host, session.port),
             "pgbouncer transaction": (transaction.host, transaction.port),
         }
-        # (label, path, engine, pooled setting, schema-qualified names)
-        configurations = [
-            ("plain Django, direct", "direct", "stock", False, True),
-            ("tenantry, direct", "direct", "tenantry", False, False),
-            ("plain Django, pgbouncer session", "pgbouncer session", "stock", False, True),
-            ("tenantry, pgbouncer session", "pgbouncer session", "tenantry", False, False),
-            ("plain Django, pgbouncer transaction", "pgbouncer transaction", "stock", False, True),
-            (
-                "tenantry, pgbouncer transaction (TENANTRY_TRANSACTION_POOLING)",
-                "pgbouncer transaction",
-                "tenantry",
-                True,
-                False,
-            ),
-        ]
         wrappers = {
-            label: _wrapper(_settings(*paths[path], user, engine), pooled)
-            for label, path, engine, pooled, _ in configurations
+            label: _wrapper(_settings(*paths[path], server.user, engine), pooled)
+            for label, path, engine, pooled, _ in CONFIGURATIONS
         }
-        results: dict[tuple[str, str], list[float]] = {}
         scenarios: dict[str, Callable[[int], str]] = {
             "one tenant": lambda index: schemas[0],
             "rotating": lambda index: schemas[index % len(schemas)],
         }
-        for round_index in range(options.rounds + 1):  # round 0 warms up
-            order = configurations[round_index % len(configurations) :]
-            order += configurations[: round_index % len(configurations)]
-            for scenario, pick in scenarios.items():
-                for label, _path, _engine, _pooled, qualified in order:
-                    wrapper = wrappers[label]
-                    started = time.perf_counter()
-                    for index in range(options.units):
-                        _unit(wrapper, pick(index), qualified)
-                    elapsed = time.perf_counter() - started
-                    if round_index:
-                        results.setdefault((label, scenario), []).append(
-                            elapsed / options.units * 1e6
-                        )
+        results = _measure(wrappers, scenarios, options)
         for wrapper in wrappers.values():
             wrapper.close()
-        _report(results, configurations, list(scenarios), options)
+        _report(results, CONFIGURATIONS, list(scenarios), options)
     finally:
         for bouncer in bouncers:
             bouncer.stop()
         server.stop()
 
 
+def _measure(
+    wrappers: dict[str, Any],
+    scenarios: dict[str, Callable[[int], str]],
+    options: argparse.Namespace,
+) -> dict[tuple[str, str], list[float]]:
+    """µs per unit for each (configuration label, scenario), one entry per measured round."""
+    results: dict[tuple[str, str], list[float]] = {}
+    for round_index in range(options.rounds + 1):  # round 0 warms up
+        order = CONFIGURATIONS[round_index % len(CONFIGURATIONS) :]
+        order += CONFIGURATIONS[: round_index % len(CONFIGURATIONS)]
+        for scenario, pick in scenarios.items():
+            for label, _path, _engine, _pooled, qualified in order:
+                wrapper = wrappers[label]
+                started = time.perf_counter()
+                for index in range(options.units):
+                    _unit(wrapper, pick(index), qualified)
+                elapsed = time.perf_counter() - started
+                if round_index:
+                    results.setdefault((label, scenario), []).append(elapsed / options.units * 1e6)
+    return results
+
+
 def _report(
     results: dict[tuple[str, str], list[float]],
-    configurations: list[tuple[str, str, str, bool, bool]],
+    configurations: list[Configuration],
     scenarios: list[str],
     options: argparse.Namespace,
 ) -> None:
