@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -97,6 +98,13 @@ class PostgresServer:
             capture_output=True,
             user=self._run_as,
         )
+        # Stopped means the pid file is gone. Once, under load, it outlived pg_ctl's wait for a
+        # server that was already shutting down (Ctrl-C reaches the whole process group, the
+        # postmaster included), and the demo's test saw it.
+        pid_file = self.data_dir / "data" / "postmaster.pid"
+        deadline = time.monotonic() + 60
+        while pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         if not self._keep_data:
             shutil.rmtree(self.data_dir, ignore_errors=True)
         self.data_dir = None
