@@ -129,7 +129,7 @@ def _print_library(result: dict[str, Any]) -> None:
         f"{len(result['patched'])} patched attributes of Django's classes"
     )
     print(
-        f"{'scenario':<12} {'side':<15} {'min':>7} {'p10':>7} {'median':>7} {'p90-p10':>8} "
+        f"{'scenario':<12} {'side':<17} {'min':>7} {'p10':>7} {'median':>7} {'p90-p10':>8} "
         f"{'req/s':>6} {'stmts/req':>10} {'trips/req':>10}"
     )
     for scenario, label in SCENARIOS.items():
@@ -142,14 +142,14 @@ def _print_library(result: dict[str, Any]) -> None:
                 else ""
             )
             print(
-                f"{label:<12} {side:<15} {cpu['min']:>7.1f} {cpu['p10']:>7.1f} "
+                f"{label:<12} {side:<17} {cpu['min']:>7.1f} {cpu['p10']:>7.1f} "
                 f"{cpu['median']:>7.1f} {cpu['p90'] - cpu['p10']:>8.1f} "
                 f"{1e6 / wall['median']:>6.0f} {counted}"
             )
         first, last = (result["rounds"][f"{side}|{scenario}"] for side in (sides[0], sides[-1]))
         paired = result["differences"][scenario]
         print(
-            f"{label:<12} {'difference':<15} {last['cpu']['min'] - first['cpu']['min']:>7.1f} "
+            f"{label:<12} {'difference':<17} {last['cpu']['min'] - first['cpu']['min']:>7.1f} "
             f"{last['cpu']['p10'] - first['cpu']['p10']:>7.1f} {paired['median']:>7.1f} "
             f"{'':>8} {first['wall']['median'] / last['wall']['median']:>6.2f}x "
             f"(paired p25..p75 {paired['p25']:.1f}..{paired['p75']:.1f}; x: req/s ratio)"
@@ -164,15 +164,16 @@ def _print_steps(result: dict[str, Any]) -> None:
         f"{result['library']} part by part: CPU µs per request each side adds to the one "
         "before (median of paired block differences, p25..p75; difference of p10s)"
     )
-    print(f"{'scenario':<12} {'part':<15} {'median':>7} {'p25..p75':>14} {'p10s':>7}")
+    print(f"{'scenario':<12} {'part':<17} {'median':>7} {'p25..p75':>14} {'p10s':>7}")
     sides = result["sides"]
     for scenario, label in SCENARIOS.items():
         for before, side in itertools.pairwise(sides):
             step = result["steps"][f"{side}|{scenario}"]
             p10s = [result["rounds"][f"{name}|{scenario}"]["cpu"]["p10"] for name in (side, before)]
             spread = f"{step['p25']:.1f}..{step['p75']:.1f}"
+            part = "+ backend" if side == sides[-1] else side
             print(
-                f"{label:<12} {side:<15} {step['median']:>7.1f} {spread:>14} "
+                f"{label:<12} {part:<17} {step['median']:>7.1f} {spread:>14} "
                 f"{p10s[0] - p10s[1]:>7.1f}"
             )
 

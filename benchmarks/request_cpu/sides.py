@@ -9,6 +9,7 @@ on a request's path taken off it again:
 - the database backend: ``connections["default"]`` swapped for Django's stock PostgreSQL
   backend on the same database, its search path fixed to one tenant's schema (and public) by
   the connection's ``options`` (as a plain Django site with its tables in that schema would be);
+- the library's receivers of Django's request signals (:func:`settle_receivers`);
 - the library's patches of Django's own classes (tenantry wraps ``QuerySet``, ``Query``,
   ``Model`` ... methods at app loading, so that querysets stay in their tenant): the
   attributes of those classes are recorded before ``django.setup()`` and every one the
@@ -28,6 +29,7 @@ from __future__ import annotations
 import copy
 import sys
 import traceback
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +45,7 @@ __all__ = [
     "Side",
     "build_side",
     "library_frames",
+    "settle_receivers",
     "stock_connection",
 ]
 
@@ -98,6 +101,20 @@ def _assign(owner: Any, name: str, value: Any) -> None:
         delattr(owner, name)
 
 
+@dataclass(frozen=True)
+class Parts:
+    """Which of the library's parts a side runs with."""
+
+    patches: bool = False  # its changes to Django's classes
+    middleware: bool = False
+    routers: bool = False
+    backend: bool = False
+
+
+PLAIN = Parts()
+FULL = Parts(patches=True, middleware=True, routers=True, backend=True)
+
+
 @dataclass
 class Side:
     """One side: its WSGI handler, connection, routers and Django's class attributes."""
@@ -108,6 +125,9 @@ class Side:
     routers: list[Any]
     attributes: list[tuple[Any, str, Any]]
     expected: dict[str, str]  # host -> the body its page must have
+    parts: Parts
+    #: (signal, its receivers on this side): see :func:`settle_receivers`
+    receivers: list[tuple[Any, list[Any]]] = field(default_factory=list)
 
     def activate(self) -> None:
         from django.db import connections, router
@@ -116,6 +136,9 @@ class Side:
         router.__dict__["routers"] = self.routers  # a cached_property: its cached value
         for owner, name, value in self.attributes:
             _assign(owner, name, value)
+        for signal, receivers in self.receivers:
+            signal.receivers = receivers
+            signal.sender_receivers_cache.clear()
 
     def client(self) -> Callable[[str], None]:
         """A function serving one request for a host, in this process, checking the body."""
@@ -146,20 +169,6 @@ class Side:
                 raise RuntimeError(f"{host} answered {body!r}, not {expected[host]!r}")
 
         return request
-
-
-@dataclass(frozen=True)
-class Parts:
-    """Which of the library's parts a side runs with."""
-
-    patches: bool = False  # its changes to Django's classes
-    middleware: bool = False
-    routers: bool = False
-    backend: bool = False
-
-
-PLAIN = Parts()
-FULL = Parts(patches=True, middleware=True, routers=True, backend=True)
 
 
 def stock_connection(schema: str) -> Any:
@@ -207,7 +216,37 @@ def build_side(
             for owner, attribute, old, new in changed
         ],
         expected=expected,
+        parts=parts,
     )
+
+
+def _belongs_to(receiver: Any, packages: list[str]) -> bool:
+    function = receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
+    module = getattr(function, "__module__", None) or ""
+    return any(module == package or module.startswith(f"{package}.") for package in packages)
+
+
+def settle_receivers(sides: list[Side], packages: list[str]) -> None:
+    """Give each side the receivers of Django's request signals it runs with; call it once
+    every side is built (building loads middleware modules, which may connect receivers).
+
+    A library's receivers of ``request_started``/``request_finished`` (django-pgschemas
+    connects one that resets the schema after every request) go with its middleware.
+    """
+    from django.core.signals import request_finished, request_started
+
+    for side in sides:
+        side.receivers = [
+            (
+                signal,
+                [
+                    entry
+                    for entry in signal.receivers
+                    if side.parts.middleware or not _belongs_to(entry[1], packages)
+                ],
+            )
+            for signal in (request_started, request_finished)
+        ]
 
 
 @contextmanager

@@ -30,6 +30,7 @@ from benchmarks.request_cpu.sides import (
     Side,
     build_side,
     library_frames,
+    settle_receivers,
     stock_connection,
 )
 from benchmarks.request_overhead.projects import set_up
@@ -99,10 +100,12 @@ def _sides(library: str, patches: Patches, expected: dict[str, str], steps: bool
     stock = stock_connection(SCHEMA)
     plain_pages = dict.fromkeys(expected, expected[f"{SCHEMA}.bench"])
     chain = STEPS if steps else [("plain Django", PLAIN), (library, FULL)]
-    return [
+    sides = [
         build_side(name, parts, patches, stock, expected if parts.backend else plain_pages)
         for name, parts in chain
     ]
+    settle_receivers(sides, PACKAGES[library])
+    return sides
 
 
 def main() -> None:
