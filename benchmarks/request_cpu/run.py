@@ -20,7 +20,8 @@ Django inside one process, on one thread's CPU clock:
   client's user and system time, not the server's, not the waits) per request (:mod:`.rounds`).
 - **The report.** Per side: CPU µs per request at the minimum, p10 and median round, and the
   spread (p90 - p10) over rounds. The library's own cost is the difference: of the minima, of
-  the p10s, and the median (with p25..p75) of the paired differences, one per block. Next to
+  the p10s, and the median (with its 95% confidence interval and p25..p75) of the paired
+  differences, one per block. Next to
   it the throughput ratio (median wall time per request, plain / library: the server's time
   included), the statements per request the server ran (``pg_stat_statements``) and the round
   trips (libpq's protocol trace, psycopg 3 only) (:mod:`.counting`).
@@ -128,6 +129,12 @@ def _print_library(result: dict[str, Any]) -> None:
         f"{library}: switched off on the plain side: middleware, routers, backend, "
         f"{len(result['patched'])} patched attributes of Django's classes"
     )
+    owners: dict[str, list[str]] = {}
+    for dotted in result["patched"]:
+        owner, attribute = dotted.rsplit(".", 1)
+        owners.setdefault(owner, []).append(attribute)
+    for owner, attributes in owners.items():
+        print(f"  {owner}: {', '.join(attributes)}")
     print(
         f"{'scenario':<12} {'side':<17} {'min':>7} {'p10':>7} {'median':>7} {'p90-p10':>8} "
         f"{'req/s':>6} {'stmts/req':>10} {'trips/req':>10}"
@@ -152,7 +159,8 @@ def _print_library(result: dict[str, Any]) -> None:
             f"{label:<12} {'difference':<17} {last['cpu']['min'] - first['cpu']['min']:>7.1f} "
             f"{last['cpu']['p10'] - first['cpu']['p10']:>7.1f} {paired['median']:>7.1f} "
             f"{'':>8} {first['wall']['median'] / last['wall']['median']:>6.2f}x "
-            f"(paired p25..p75 {paired['p25']:.1f}..{paired['p75']:.1f}; x: req/s ratio)"
+            f"(paired: 95% CI {paired['ci_low']:.1f}..{paired['ci_high']:.1f}, "
+            f"p25..p75 {paired['p25']:.1f}..{paired['p75']:.1f}; x: req/s ratio)"
         )
     if len(sides) > 2:
         _print_steps(result)
@@ -162,18 +170,21 @@ def _print_steps(result: dict[str, Any]) -> None:
     print()
     print(
         f"{result['library']} part by part: CPU µs per request each side adds to the one "
-        "before (median of paired block differences, p25..p75; difference of p10s)"
+        "before (median of paired block differences, its 95% CI, p25..p75; difference of p10s)"
     )
-    print(f"{'scenario':<12} {'part':<17} {'median':>7} {'p25..p75':>14} {'p10s':>7}")
+    print(
+        f"{'scenario':<12} {'part':<17} {'median':>7} {'95% CI':>14} {'p25..p75':>14} {'p10s':>7}"
+    )
     sides = result["sides"]
     for scenario, label in SCENARIOS.items():
         for before, side in itertools.pairwise(sides):
             step = result["steps"][f"{side}|{scenario}"]
             p10s = [result["rounds"][f"{name}|{scenario}"]["cpu"]["p10"] for name in (side, before)]
             spread = f"{step['p25']:.1f}..{step['p75']:.1f}"
+            interval = f"{step['ci_low']:.1f}..{step['ci_high']:.1f}"
             part = "+ backend" if side == sides[-1] else side
             print(
-                f"{label:<12} {part:<17} {step['median']:>7.1f} {spread:>14} "
+                f"{label:<12} {part:<17} {step['median']:>7.1f} {interval:>14} {spread:>14} "
                 f"{p10s[0] - p10s[1]:>7.1f}"
             )
 

@@ -50,6 +50,9 @@ __all__ = [
 ]
 
 _ABSENT = object()
+#: Class state that changes by itself while apps load, no patch: Django's manager counter,
+#: copyreg's cache (when a manager is copied).
+_NOT_PATCHES = frozenset({"creation_counter", "__slotnames__"})
 
 
 def _owners() -> list[Any]:
@@ -73,8 +76,9 @@ def _owners() -> list[Any]:
 class Patches:
     """What a library changed in Django's classes while its apps loaded.
 
-    Create it with :meth:`record` before ``django.setup()``; afterwards :meth:`changed`
-    lists (owner, attribute, Django's value, the library's value).
+    Create it with :meth:`record` before ``django.setup()``; afterwards, while no side is
+    switched on yet, :meth:`changed` lists (owner, attribute, Django's value, the library's
+    value).
     """
 
     before: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
@@ -89,7 +93,7 @@ class Patches:
             now = vars(owner)
             for name in sorted(before.keys() | now.keys()):
                 old, new = before.get(name, _ABSENT), now.get(name, _ABSENT)
-                if old is not new:
+                if old is not new and name not in _NOT_PATCHES:
                     changes.append((owner, name, old, new))
         return changes
 

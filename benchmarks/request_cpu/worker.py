@@ -121,6 +121,7 @@ def main() -> None:
     django.setup()
     expected = set_up(library)
     hosts = sorted(expected)
+    patched = [f"{_owner_name(o)}.{n}" for o, n, _, _ in patches.changed()]
     sides = _sides(library, patches, expected, bool(steps))
     plain, mine = sides[0], sides[-1]
     clients = {side.name: side.client() for side in sides}
@@ -161,7 +162,7 @@ def main() -> None:
     result = {
         "library": library,
         "sides": [side.name for side in sides],
-        "patched": [f"{_owner_name(o)}.{n}" for o, n, _, _ in patches.changed()],
+        "patched": patched,
         "rounds": {
             f"{side}|{scenario}": {"cpu": summary(entry.cpu), "wall": summary(entry.wall)}
             for (side, scenario), entry in samples.items()
