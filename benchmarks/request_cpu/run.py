@@ -18,6 +18,8 @@ Django inside one process, on one thread's CPU clock:
   pass over the 20 hosts), alternately ``A B B A`` and ``B A A B``, ``--rounds`` per side
   and scenario; each round's cost is the thread's CPU time (``time.thread_time_ns``: the
   client's user and system time, not the server's, not the waits) per request (:mod:`.rounds`).
+  Before the rounds, the set-up's objects are frozen out of the garbage collector's way
+  (``gc.freeze()``); collections of the requests' own garbage count where they happen.
 - **The report.** Per side: CPU µs per request at the minimum, p10 and median round, and the
   spread (p90 - p10) over rounds. The library's own cost is the difference: of the minima, of
   the p10s, and the median (with its 95% confidence interval and p25..p75) of the paired
@@ -27,7 +29,9 @@ Django inside one process, on one thread's CPU clock:
   trips (libpq's protocol trace, psycopg 3 only) (:mod:`.counting`).
 - ``--steps`` (tenantry) puts sides between the two that add tenantry's parts one at a time:
   its ORM patches, then its middleware, its router, its backend. Each part's cost is what its
-  side adds to the one before, paired block by block; the parts sum to the whole.
+  side adds to the one before, paired block by block; the parts sum to the whole. A part's
+  cost is what it adds on top of the parts before it (the ORM patches do little with no
+  tenant active, more once the middleware activates one, which the middleware's step shows).
 - ``--profile P`` profiles P more requests per side and scenario with cProfile and lists the
   functions by how much more of their own time they take per request with the library
   (:mod:`.breakdown`): where the microseconds go, inflated by the profiler.
