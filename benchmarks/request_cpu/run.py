@@ -104,7 +104,7 @@ def _measure(server: Any, library: str, options: argparse.Namespace) -> dict[str
         options.size,
         options.count,
         options.profile,
-        int(options.steps),
+        int(options.steps and library == "tenantry"),
         options.profile_clock,
     ]
     completed = subprocess.run(

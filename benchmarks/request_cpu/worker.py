@@ -113,8 +113,8 @@ def main() -> None:
     library, *numbers = sys.argv[1:]
     *integers, clock = numbers
     rounds, size, count, profiled, steps = map(int, integers)
-    if steps and library != "tenantry":
-        raise SystemExit(f"--steps: tenantry's parts only, not {library}'s")
+    if steps and library != "tenantry":  # run.py asks for tenantry's only
+        raise SystemExit(f"steps: tenantry's parts only, not {library}'s")
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS[library]
     patches = Patches.record()  # Django's classes as Django ships them, before any app loads
     import django
@@ -140,6 +140,7 @@ def main() -> None:
     for side in (plain, mine):
         pin(side.connection)
     counted = _counts([plain, mine], clients, scenarios, count)
+    print(f"{library}: {len(sides)} sides ready, {rounds} rounds each", file=sys.stderr)
     samples, differences = interleave(
         [(side, clients[side.name]) for side in sides], scenarios, rounds, size
     )
