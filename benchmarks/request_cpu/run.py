@@ -2,7 +2,7 @@
 
     hatch run bench:request-cpu [--rounds R] [--size N] [--count C] [--profile P]
                                 [--profile-clock wall|cpu]
-                                [--steps] [--only LIBRARY ...]
+                                [--steps] [--only LIBRARY ...] [--baseline DIR]
 
 Throughput ratios between processes cannot resolve a cost of a few microseconds on a request
 of several hundred (one process is a few percent faster than another for its whole life, and
@@ -40,7 +40,8 @@ Django inside one process, on one thread's CPU clock:
 side reads the one schema for every host). Libraries run one after another, each in its own
 process and database on one embedded PostgreSQL; the process is pinned to one CPU and its
 server sessions to another. ``--only`` adds the peers (django-tenants, django-pgschemas),
-each against plain Django in its own process the same way.
+each against plain Django in its own process the same way. ``--baseline DIR`` runs tenantry
+from another checkout (a ``git worktree`` of an older commit) as well: before and after.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from typing import Any
 
 from postgres_harness import start_embedded_server
 
-from benchmarks.environment import describe
+from benchmarks.environment import BASELINE, baseline_environment, describe
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = ["tenantry", "django-tenants", "django-pgschemas"]
@@ -81,6 +82,13 @@ def _options() -> argparse.Namespace:
     )
     parser.add_argument("--only", nargs="+", choices=LIBRARIES, default=["tenantry"])
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help=f"also run tenantry from the checkout DIR (a git worktree), as {BASELINE!r}: "
+        "before and after in one run, each against plain Django in its own process",
+    )
+    parser.add_argument(
         "--steps",
         action="store_true",
         help="tenantry only: also time sides adding its parts one at a time (ORM patches, "
@@ -89,15 +97,20 @@ def _options() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _measure(server: Any, library: str, options: argparse.Namespace) -> dict[str, Any]:
-    slug = "".join(c if c.isalnum() else "_" for c in library.lower())
+def _measure(server: Any, label: str, options: argparse.Namespace) -> dict[str, Any]:
+    slug = "".join(c if c.isalnum() else "_" for c in label.lower())
     database = f"bench_cpu_{slug}"
     server.create_database(database)
     environment = {
         **os.environ,
         "TENANTRY_BENCH_DATABASE_URL": server.url(database),
         "TENANTRY_BENCH_MONITOR_URL": server.url(),
+        "TENANTRY_BENCH_LABEL": label,
     }
+    library = label
+    if label == BASELINE:
+        environment = baseline_environment(options.baseline, environment)
+        library = "tenantry"
     arguments = [
         library,
         options.rounds,
@@ -119,7 +132,7 @@ def _measure(server: Any, library: str, options: argparse.Namespace) -> dict[str
         if line.startswith("result "):
             result: dict[str, Any] = json.loads(line.removeprefix("result "))
             return result
-    raise SystemExit(f"{library}: the worker stopped (exit {completed.returncode})")
+    raise SystemExit(f"{label}: the worker stopped (exit {completed.returncode})")
 
 
 def _count(value: float | None) -> str:
@@ -140,7 +153,7 @@ def _print_library(result: dict[str, Any]) -> None:
     for owner, attributes in owners.items():
         print(f"  {owner}: {', '.join(attributes)}")
     print(
-        f"{'scenario':<12} {'side':<17} {'min':>7} {'p10':>7} {'median':>7} {'p90-p10':>8} "
+        f"{'scenario':<12} {'side':<20} {'min':>7} {'p10':>7} {'median':>7} {'p90-p10':>8} "
         f"{'req/s':>6} {'stmts/req':>10} {'trips/req':>10}"
     )
     for scenario, label in SCENARIOS.items():
@@ -153,14 +166,14 @@ def _print_library(result: dict[str, Any]) -> None:
                 else ""
             )
             print(
-                f"{label:<12} {side:<17} {cpu['min']:>7.1f} {cpu['p10']:>7.1f} "
+                f"{label:<12} {side:<20} {cpu['min']:>7.1f} {cpu['p10']:>7.1f} "
                 f"{cpu['median']:>7.1f} {cpu['p90'] - cpu['p10']:>8.1f} "
                 f"{1e6 / wall['median']:>6.0f} {counted}"
             )
         first, last = (result["rounds"][f"{side}|{scenario}"] for side in (sides[0], sides[-1]))
         paired = result["differences"][scenario]
         print(
-            f"{label:<12} {'difference':<17} {last['cpu']['min'] - first['cpu']['min']:>7.1f} "
+            f"{label:<12} {'difference':<20} {last['cpu']['min'] - first['cpu']['min']:>7.1f} "
             f"{last['cpu']['p10'] - first['cpu']['p10']:>7.1f} {paired['median']:>7.1f} "
             f"{'':>8} {first['wall']['median'] / last['wall']['median']:>6.2f}x "
             f"(paired: 95% CI {paired['ci_low']:.1f}..{paired['ci_high']:.1f}, "
@@ -177,7 +190,7 @@ def _print_steps(result: dict[str, Any]) -> None:
         "before (median of paired block differences, its 95% CI, p25..p75; difference of p10s)"
     )
     print(
-        f"{'scenario':<12} {'part':<17} {'median':>7} {'95% CI':>14} {'p25..p75':>14} {'p10s':>7}"
+        f"{'scenario':<12} {'part':<20} {'median':>7} {'95% CI':>14} {'p25..p75':>14} {'p10s':>7}"
     )
     sides = result["sides"]
     for scenario, label in SCENARIOS.items():
@@ -188,7 +201,7 @@ def _print_steps(result: dict[str, Any]) -> None:
             interval = f"{step['ci_low']:.1f}..{step['ci_high']:.1f}"
             part = "+ backend" if side == sides[-1] else side
             print(
-                f"{label:<12} {part:<17} {step['median']:>7.1f} {interval:>14} {spread:>14} "
+                f"{label:<12} {part:<20} {step['median']:>7.1f} {interval:>14} {spread:>14} "
                 f"{p10s[0] - p10s[1]:>7.1f}"
             )
 
@@ -220,7 +233,8 @@ def main() -> None:
         with server.connect() as admin:
             admin.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             row = admin.execute("SHOW server_version").fetchone()
-        results = [_measure(server, library, options) for library in options.only]
+        labels = [*options.only, *([BASELINE] if options.baseline is not None else [])]
+        results = [_measure(server, label, options) for label in labels]
     finally:
         server.stop()
     print(describe(row[0] if row else None))

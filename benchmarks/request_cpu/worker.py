@@ -52,7 +52,7 @@ STEPS = [
     ("+ ORM patches", Parts(patches=True)),
     ("+ middleware", Parts(patches=True, middleware=True)),
     ("+ router", Parts(patches=True, middleware=True, routers=True)),
-    ("tenantry", FULL),
+    ("tenantry", FULL),  # named as the run names it
 ]
 
 
@@ -100,7 +100,8 @@ def _sides(library: str, patches: Patches, expected: dict[str, str], steps: bool
     parts added one at a time in between."""
     stock = stock_connection(SCHEMA)
     plain_pages = dict.fromkeys(expected, expected[f"{SCHEMA}.bench"])
-    chain = STEPS if steps else [("plain Django", PLAIN), (library, FULL)]
+    label = os.environ.get("TENANTRY_BENCH_LABEL", library)  # "tenantry @ baseline"
+    chain = [*STEPS[:-1], (label, FULL)] if steps else [("plain Django", PLAIN), (label, FULL)]
     sides = [
         build_side(name, parts, patches, stock, expected if parts.backend else plain_pages)
         for name, parts in chain
@@ -166,7 +167,7 @@ def main() -> None:
             profile[scenario] = rows[:PROFILED_ROWS]
             packages[scenario] = by_package(rows)
     result = {
-        "library": library,
+        "library": mine.name,
         "sides": [side.name for side in sides],
         "patched": patched,
         "rounds": {
