@@ -1,16 +1,23 @@
 """Where the library's microseconds go: the same requests profiled on both sides.
 
 ``cProfile`` runs over the same requests on each side; for every function, its own time
-(``tottime``) per request on the library side minus that on the plain side. The profile's
-clock is the wall clock by default: a function that was preempted looks slower (each side is
-profiled in ``CHUNKS`` parts and each function's median part counts), and psycopg's functions
-around a query can carry time spent waiting for the server (seen: ``_execute_send``). The
-CPU clock (``clock="cpu"``) counts no waiting, but reading it is a system call per event,
-which inflates every function by about its number of calls times a few microseconds.
-Functions of the library show up whole; Django's functions show up by what the library makes
-them do more (or less) often. cProfile adds a cost to every call it sees, so the numbers are
-inflated for code that makes many small calls: read them as where the time goes and in what
-proportion, and the unprofiled rounds as how much it is.
+(``tottime``) per request on the library side minus that on the plain side. Functions of the
+library show up whole; Django's functions show up by what the library makes them do more
+(or less) often.
+
+cProfile's own cost lands in the functions it times, most in code making many small calls
+(the library's). It is measured first (:func:`calibrate`: an empty function called in a
+loop) and taken off every function: per call of it, and per call it makes. What is left is
+an estimate: read it as where the time goes and in what proportion, and the unprofiled rounds
+as how much it is.
+
+The clock is the wall clock by default: a function that was preempted looks slower (each side
+is profiled in ``CHUNKS`` parts and each function's median part counts), and psycopg's
+functions around a query carry time spent waiting for the server, differently when two
+statements travel together (seen: ``_execute_send``): the psycopg rows are not the client's
+CPU. The CPU clock (``clock="cpu"``) counts no waiting, but reading it is a system call per
+event on a VM, a cost larger than most functions of the library and only as exact as its
+calibration.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Row", "by_package", "compare"]
+__all__ = ["Row", "by_place", "calibrate", "compare"]
 
 CHUNKS = 5
 
@@ -32,27 +39,76 @@ CHUNKS = 5
 Row = tuple[str, float, float, float, float]
 
 
+def _profiler(clock: str) -> cProfile.Profile:
+    if clock == "cpu":
+        return cProfile.Profile(time.thread_time_ns, 1e-9)
+    return cProfile.Profile()
+
+
+def _empty() -> None:
+    pass
+
+
+def _calls_empty(count: int) -> None:
+    for _ in range(count):
+        _empty()
+
+
+def _stats(profiler: cProfile.Profile) -> dict[tuple[str, int, str], Any]:
+    report: Any = pstats.Stats(profiler)  # its raw table is not in the stubs
+    stats: dict[tuple[str, int, str], Any] = report.stats
+    return stats
+
+
+def calibrate(clock: str, count: int = 20_000) -> tuple[float, float]:
+    """The profiler's own cost in µs, as it lands in the profile: per call, in the called
+    function's own time, and in its caller's own time.
+
+    Found the way ``profile.Profile.calibrate`` finds its bias: a loop calling an empty
+    function, profiled, against the same loop unprofiled (the loop's real cost).
+    """
+    started = time.perf_counter_ns() if clock == "wall" else time.thread_time_ns()
+    _calls_empty(count)
+    ended = time.perf_counter_ns() if clock == "wall" else time.thread_time_ns()
+    real = (ended - started) / 1000 / count
+    profiler = _profiler(clock)
+    profiler.enable()
+    _calls_empty(count)
+    profiler.disable()
+    own = {name: entry[2] * 1e6 / count for (_, _, name), entry in _stats(profiler).items()}
+    in_called = own["_empty"]
+    in_caller = max(0.0, own["_calls_empty"] - real)
+    return in_called, in_caller
+
+
 def _profile(
     request: Callable[[str], None], hosts: list[str], count: int, clock: str
 ) -> dict[str, Any]:
-    """function -> (calls, own µs) per request: the median over ``CHUNKS`` profiles."""
+    """function -> (calls, own µs) per request: the median over ``CHUNKS`` profiles, each
+    function's own time less the profiler's cost for its calls and its callees' calls."""
+    in_called, in_caller = calibrate(clock)
     chunks: list[dict[str, tuple[float, float]]] = []
     size = max(1, count // CHUNKS)
     for _ in range(CHUNKS):
-        profiler = (
-            cProfile.Profile(time.thread_time_ns, 1e-9) if clock == "cpu" else cProfile.Profile()
-        )
+        profiler = _profiler(clock)
         profiler.enable()
         for index in range(size):
             request(hosts[index % len(hosts)])
         profiler.disable()
-        report: Any = pstats.Stats(profiler)  # its raw table is not in the stubs
-        stats = report.stats
+        stats = _stats(profiler)
+        callees: dict[tuple[str, int, str], int] = {}
+        for _, (_, _, _, _, callers) in stats.items():
+            for caller, (calls, *_) in callers.items():
+                callees[caller] = callees.get(caller, 0) + calls
         per_function: dict[str, tuple[float, float]] = {}
-        for (filename, line, name), (_, calls, own, _, _) in stats.items():
-            key = _label(filename, line, name)
+        for function, (_, calls, own, _, _) in stats.items():
+            key = _label(*function)
+            cost = calls * in_called + callees.get(function, 0) * in_caller
             earlier_calls, earlier_own = per_function.get(key, (0.0, 0.0))
-            per_function[key] = (earlier_calls + calls / size, earlier_own + own * 1e6 / size)
+            per_function[key] = (
+                earlier_calls + calls / size,
+                earlier_own + (own * 1e6 - cost) / size,
+            )
         chunks.append(per_function)
     names = set().union(*chunks)
     return {
@@ -100,10 +156,12 @@ def compare(
     return sorted(rows, key=lambda row: row[4] - row[3], reverse=True)
 
 
-def by_package(rows: list[Row]) -> dict[str, float]:
-    """Top-level package (or "built-ins") -> own µs per request more with the library."""
+def by_place(rows: list[Row], detailed: tuple[str, ...]) -> dict[str, float]:
+    """Where the extra own µs per request are: by module (or subpackage) within the
+    ``detailed`` packages, by top-level package elsewhere ("built-ins" for C functions)."""
     totals: dict[str, float] = {}
     for name, _, _, plain_own, library_own in rows:
-        package = name.split("/", 1)[0] if "/" in name else "built-ins"
-        totals[package] = totals.get(package, 0.0) + library_own - plain_own
+        path = name.split(":", 1)[0].split("/") if "/" in name else ["built-ins"]
+        place = "/".join(path[:2]) if path[0] in detailed else path[0]
+        totals[place] = totals.get(place, 0.0) + library_own - plain_own
     return dict(sorted(totals.items(), key=lambda item: item[1], reverse=True))

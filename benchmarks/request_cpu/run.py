@@ -210,13 +210,20 @@ def _print_profile(result: dict[str, Any]) -> None:
     for scenario, rows in result["profile"].items():
         print()
         print(
-            f"{result['library']}, {SCENARIOS[scenario]}, profiled ({result['clock']} clock; "
-            "cProfile inflates): own µs/request and calls/request, plain Django -> library"
+            f"{result['library']}, {SCENARIOS[scenario]}, profiled ({result['clock']} clock, "
+            "less the profiler's measured cost): own µs/request and calls/request, "
+            "plain Django -> library"
         )
         totals = ", ".join(
-            f"{package} {extra:+.1f}" for package, extra in result["packages"][scenario].items()
+            f"{place} {extra:+.1f}" for place, extra in result["packages"][scenario].items()
         )
-        print(f"by package, µs more with the library: {totals}")
+        own = result["library_code"][scenario]
+        calls = result["library_calls"][scenario]
+        print(
+            f"the library's own functions: {calls:.0f} calls, {own:.1f} µs per request "
+            "(profiled, calibrated)"
+        )
+        print(f"where, µs more with the library: {totals}")
         print(f"{'+µs':>6} {'plain µs':>9} {'lib µs':>7} {'calls':>13}  function")
         for name, plain_calls, library_calls, plain_own, library_own in rows:
             calls = f"{plain_calls:.1f}->{library_calls:.1f}"

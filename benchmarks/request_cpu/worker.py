@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from benchmarks import driver
-from benchmarks.request_cpu.breakdown import by_package, compare
+from benchmarks.request_cpu.breakdown import by_place, compare
 from benchmarks.request_cpu.counting import round_trips, statements_per_request
 from benchmarks.request_cpu.rounds import interleave, summary
 from benchmarks.request_cpu.sides import (
@@ -155,6 +155,8 @@ def main() -> None:
     }
     profile: dict[str, list[Any]] = {}
     packages: dict[str, dict[str, float]] = {}
+    library_code: dict[str, float] = {}
+    library_calls: dict[str, float] = {}
     if profiled:
         for scenario, scenario_hosts in scenarios.items():
             rows = compare(
@@ -165,7 +167,15 @@ def main() -> None:
                 clock,
             )
             profile[scenario] = rows[:PROFILED_ROWS]
-            packages[scenario] = by_package(rows)
+            packages[scenario] = by_place(rows, tuple(PACKAGES[library]))
+            library_calls[scenario] = sum(
+                row[2] for row in rows if row[0].split("/")[0] in PACKAGES[library]
+            )
+            library_code[scenario] = sum(
+                extra
+                for place, extra in packages[scenario].items()
+                if place.split("/")[0] in PACKAGES[library]
+            )
     result = {
         "library": mine.name,
         "sides": [side.name for side in sides],
@@ -182,6 +192,8 @@ def main() -> None:
         "counts": counted,
         "profile": profile,
         "packages": packages,
+        "library_code": library_code,
+        "library_calls": library_calls,
         "clock": clock,
     }
     print("result", json.dumps(result), flush=True)
