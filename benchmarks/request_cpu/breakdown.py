@@ -82,11 +82,16 @@ def calibrate(clock: str, count: int = 20_000) -> tuple[float, float]:
 
 
 def _profile(
-    request: Callable[[str], None], hosts: list[str], count: int, clock: str
+    request: Callable[[str], None],
+    hosts: list[str],
+    count: int,
+    clock: str,
+    bias: tuple[float, float],
 ) -> dict[str, Any]:
     """function -> (calls, own µs) per request: the median over ``CHUNKS`` profiles, each
-    function's own time less the profiler's cost for its calls and its callees' calls."""
-    in_called, in_caller = calibrate(clock)
+    function's own time less the profiler's cost (``bias``, see :func:`calibrate`) for its
+    calls and its callees' calls."""
+    in_called, in_caller = bias
     chunks: list[dict[str, tuple[float, float]]] = []
     size = max(1, count // CHUNKS)
     for _ in range(CHUNKS):
@@ -140,13 +145,14 @@ def compare(
     hosts: list[str],
     count: int,
     clock: str = "wall",
+    bias: tuple[float, float] = (0.0, 0.0),
 ) -> list[Row]:
     """Every function, by how much more own time per request it takes on the library side."""
     measured = []
     for side, request in (plain, library):
         side.activate()
         request(hosts[0])
-        measured.append(_profile(request, hosts, count, clock))
+        measured.append(_profile(request, hosts, count, clock, bias))
     on_plain, on_library = measured
     rows: list[Row] = []
     for name in on_plain.keys() | on_library.keys():

@@ -221,7 +221,8 @@ def _print_profile(result: dict[str, Any]) -> None:
         calls = result["library_calls"][scenario]
         print(
             f"the library's own functions: {calls:.0f} calls, {own:.1f} µs per request "
-            "(profiled, calibrated)"
+            f"(profiled; the profiler's cost taken off: {result['bias'][0]:.3f} µs per call in "
+            f"the function called, {result['bias'][1]:.3f} in its caller)"
         )
         print(f"where, µs more with the library: {totals}")
         print(f"{'+µs':>6} {'plain µs':>9} {'lib µs':>7} {'calls':>13}  function")

@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from benchmarks import driver
-from benchmarks.request_cpu.breakdown import by_place, compare
+from benchmarks.request_cpu.breakdown import by_place, calibrate, compare
 from benchmarks.request_cpu.counting import round_trips, statements_per_request
 from benchmarks.request_cpu.rounds import interleave, summary
 from benchmarks.request_cpu.sides import (
@@ -157,6 +157,7 @@ def main() -> None:
     packages: dict[str, dict[str, float]] = {}
     library_code: dict[str, float] = {}
     library_calls: dict[str, float] = {}
+    bias = calibrate(clock) if profiled else (0.0, 0.0)
     if profiled:
         for scenario, scenario_hosts in scenarios.items():
             rows = compare(
@@ -165,6 +166,7 @@ def main() -> None:
                 scenario_hosts,
                 profiled,
                 clock,
+                bias,
             )
             profile[scenario] = rows[:PROFILED_ROWS]
             packages[scenario] = by_place(rows, tuple(PACKAGES[library]))
@@ -195,6 +197,7 @@ def main() -> None:
         "library_code": library_code,
         "library_calls": library_calls,
         "clock": clock,
+        "bias": bias,
     }
     print("result", json.dumps(result), flush=True)
 
