@@ -1,0 +1,154 @@
+"""A PostgreSQL backend's memory after serving 1, 100, 1,000, 10,000 tenant schemas.
+
+    hatch run bench:backend-memory [--schemas N] [--recycle R [R ...]]
+
+PostgreSQL never evicts relcache and catcache entries a backend has loaded: a connection that
+serves many tenants keeps every schema's tables, indexes and their catalog rows. Setup
+(untimed) builds N schemas of migrate-fleet's tenant app (17 models, 20 migrations; the first
+migrated, the others replayed from pg_dump's script of it) on one embedded server. Then, each
+in a process of its own, ONE Django connection with tenantry's backend activates the N
+tenants one after another and runs a request's four ORM queries (products with category and
+supplier, draft orders with customer, a stock sum, tags with product counts) in each:
+
+  never      one connection throughout: its memory at 1, 10, 100, 1,000, 3,000, 10,000
+  every R    the connection closed after every R distinct schemas (Django reconnects on the
+             next query): the bound that gives, and its cost per schema visited
+
+Memory: the backend's pg_backend_memory_contexts (all of them; CacheMemoryContext with
+everything under it, its own bytes, which hold both the catalog caches and the relation
+descriptors in PostgreSQL 18, and its "index info" children; the relcache and smgr hash
+tables), its VmRSS (with the shared buffers it touched) and RssAnon (private) from /proc
+(the server is local), and this client's RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from postgres_harness import PostgresServer, start_embedded_server
+
+from benchmarks.backend_memory.memory import MIB
+from benchmarks.environment import describe
+
+ROOT = Path(__file__).resolve().parents[2]
+DATABASE = "backend_memory"
+
+
+def run_step(environment: dict[str, str], *arguments: str) -> dict[str, Any]:
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.backend_memory.worker", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if output.returncode != 0:
+        raise SystemExit(f"worker {' '.join(arguments)} failed:\n{output.stderr[-3000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def catalog_size(server: PostgresServer) -> tuple[int, float]:
+    with server.connect(DATABASE) as admin:
+        row = admin.execute(
+            "SELECT (SELECT count(*) FROM pg_class), pg_database_size(current_database())"
+        ).fetchone()
+    return int(row[0]), row[1] / MIB
+
+
+def mib(value: float) -> str:
+    return f"{value / MIB:,.1f}"
+
+
+def print_growth(visit: dict[str, Any]) -> None:
+    print("\nOne connection, never recycled: the backend after N distinct schemas (MiB)")
+    header = (
+        f"{'schemas':>8} {'contexts':>9} {'cache':>8} {'own':>8} {'idx info':>8} {'(count)':>8} "
+        f"{'hashes':>7} {'VmRSS':>8} {'RssAnon':>8} {'client':>7} {'KiB/schema':>10}"
+    )
+    print(header)
+    first = visit["samples"][0]
+    for sample in visit["samples"]:
+        grown = (sample["contexts"] - first["contexts"]) / 1024
+        per_schema = grown / (sample["schemas"] - 1) if sample["schemas"] > 1 else 0.0
+        print(
+            f"{sample['schemas']:>8,} {mib(sample['contexts']):>9} {mib(sample['cache']):>8} "
+            f"{mib(sample['cache_own']):>8} {mib(sample['index_info']):>8} "
+            f"{sample['index_infos']:>8,} {mib(sample['hashes']):>7} "
+            f"{mib(sample['backend_rss']):>8} {mib(sample['backend_anon']):>8} "
+            f"{mib(sample['client_rss']):>7} "
+            f"{per_schema:>10.1f}"
+        )
+
+
+def print_recycling(visits: list[dict[str, Any]]) -> None:
+    print("\nRecycling the connection: cost per schema visited, and the most memory any backend")
+    print("held (max over the checkpoints and the samples just before each recycle, MiB)")
+    header = (
+        f"{'recycle':>12} {'conns':>6} {'ms/schema':>9} {'vs never':>8} {'contexts':>9} "
+        f"{'cache':>8} {'VmRSS':>8} {'RssAnon':>8} {'client peak':>11}"
+    )
+    print(header)
+    never = visits[0]["seconds"] / visits[0]["schemas"]
+    for visit in visits:
+        samples = visit["samples"] + visit["before_recycle"]
+        label = f"every {visit['recycle']:,}" if visit["recycle"] else "never"
+        per_schema = visit["seconds"] / visit["schemas"]
+        print(
+            f"{label:>12} {visit['connections']:>6,} {per_schema * 1000:>9.3f} "
+            f"{per_schema / never:>7.2f}x "
+            f"{mib(max(s['contexts'] for s in samples)):>9} "
+            f"{mib(max(s['cache'] for s in samples)):>8} "
+            f"{mib(max(s['backend_rss'] for s in samples)):>8} "
+            f"{mib(max(s['backend_anon'] for s in samples)):>8} "
+            f"{mib(visit['client_peak_rss']):>11}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schemas", type=int, default=1000, help="N tenant schemas (>= 1)")
+    parser.add_argument(
+        "--recycle",
+        type=int,
+        nargs="*",
+        default=[100, 1000],
+        metavar="R",
+        help="also visit closing the connection after every R schemas (default 100 1000)",
+    )
+    options = parser.parse_args()
+    if options.schemas < 1 or any(r < 1 for r in options.recycle):
+        parser.error("--schemas and --recycle take positive numbers")
+    server = start_embedded_server()
+    try:
+        server.create_database(DATABASE)
+        environment = {**os.environ, "TENANTRY_BENCH_DATABASE_URL": server.url(DATABASE)}
+        setup = run_step(environment, "setup", str(options.schemas))
+        relations, size = catalog_size(server)
+        print(f"setup done in {setup['seconds']:.0f} s", file=sys.stderr, flush=True)
+        visits = []
+        for recycle in [0, *options.recycle]:
+            visits.append(run_step(environment, "visit", str(options.schemas), str(recycle)))
+            print(f"visit (recycle {recycle or 'never'}) done", file=sys.stderr, flush=True)
+        with server.connect() as admin:
+            row = admin.execute("SHOW server_version").fetchone()
+    finally:
+        server.stop()
+    print(describe(row[0] if row else None))
+    print(
+        f"{options.schemas:,} schemas: first migrated in {setup['migrate_first_s']:.1f} s, "
+        f"the others copied at {setup['copy_ms']:.1f} ms each; pg_class {relations:,} rows, "
+        f"database {size:,.0f} MiB"
+    )
+    print_growth(visits[0])
+    print_recycling(visits)
+
+
+if __name__ == "__main__":
+    main()
