@@ -1,6 +1,6 @@
 """A PostgreSQL backend's memory after serving 1, 100, 1,000, 10,000 tenant schemas.
 
-    hatch run bench:backend-memory [--schemas N] [--recycle R [R ...]]
+    hatch run bench:backend-memory [--schemas N] [--recycle R [R ...]] [--rounds K]
 
 PostgreSQL never evicts relcache and catcache entries a backend has loaded: a connection that
 serves many tenants keeps every schema's tables, indexes and their catalog rows. Setup
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -87,28 +88,46 @@ def print_growth(visit: dict[str, Any]) -> None:
         )
 
 
-def print_recycling(visits: list[dict[str, Any]]) -> None:
-    print("\nRecycling the connection: cost per schema visited, and the most memory any backend")
-    print("held (max over the checkpoints and the samples just before each recycle, MiB)")
+def print_recycling(rounds: dict[int, list[dict[str, Any]]]) -> None:
+    print("\nRecycling the connection: time per schema visited (median over the rounds, with")
+    print("its reconnects), what one recycle costs, and the most memory any backend held (max")
+    print("over the checkpoints and the samples just before each recycle, MiB)")
     header = (
-        f"{'recycle':>12} {'conns':>6} {'ms/schema':>9} {'vs never':>8} {'contexts':>9} "
-        f"{'cache':>8} {'VmRSS':>8} {'RssAnon':>8} {'client peak':>11}"
+        f"{'recycle':>12} {'conns':>6} {'ms/schema':>9} {'vs never':>8} {'request':>8} "
+        f"{'connect':>8} {'1st after':>9} {'recycle/schema':>14} {'contexts':>9} {'cache':>7} "
+        f"{'VmRSS':>7} {'RssAnon':>8} {'client peak':>11}"
     )
     print(header)
-    never = visits[0]["seconds"] / visits[0]["schemas"]
-    for visit in visits:
-        samples = visit["samples"] + visit["before_recycle"]
-        label = f"every {visit['recycle']:,}" if visit["recycle"] else "never"
-        per_schema = visit["seconds"] / visit["schemas"]
+
+    def median(visits: list[dict[str, Any]], key: str) -> float:
+        return statistics.median(visit[key] for visit in visits)
+
+    never = statistics.median(v["seconds"] / v["schemas"] for v in rounds[0])
+    for recycle, visits in rounds.items():
+        first = visits[0]  # memory does not vary between rounds; times do
+        samples = first["samples"] + first["before_recycle"]
+        label = f"every {recycle:,}" if recycle else "never"
+        per_schema = statistics.median(v["seconds"] / v["schemas"] for v in visits)
+        request = median(visits, "request_median_ms")
+        connect = median(visits, "reconnect_median_ms")
+        after = median(visits, "after_reconnect_median_ms")
+        # One recycle: the reconnect and the next request's extra time, spread over R schemas.
+        spread = f"{(connect + after - request) / recycle:.3f} ms" if recycle else "-"
         print(
-            f"{label:>12} {visit['connections']:>6,} {per_schema * 1000:>9.3f} "
-            f"{per_schema / never:>7.2f}x "
+            f"{label:>12} {first['connections']:>6,} {per_schema * 1000:>9.3f} "
+            f"{per_schema / never:>7.2f}x {request:>8.2f} {connect:>8.2f} {after:>9.2f} "
+            f"{spread:>14} "
             f"{mib(max(s['contexts'] for s in samples)):>9} "
-            f"{mib(max(s['cache'] for s in samples)):>8} "
-            f"{mib(max(s['backend_rss'] for s in samples)):>8} "
+            f"{mib(max(s['cache'] for s in samples)):>7} "
+            f"{mib(max(s['backend_rss'] for s in samples)):>7} "
             f"{mib(max(s['backend_anon'] for s in samples)):>8} "
-            f"{mib(visit['client_peak_rss']):>11}"
+            f"{mib(first['client_peak_rss']):>11}"
         )
+    print(
+        "request: median ms of a new schema's request on a connection already in use; connect: close and "
+        "reconnect (median ms);\n1st after: the request right after a reconnect; "
+        "recycle/schema: (connect + 1st after - request) / R"
+    )
 
 
 def main() -> None:
@@ -122,9 +141,10 @@ def main() -> None:
         metavar="R",
         help="also visit closing the connection after every R schemas (default 100 1000)",
     )
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved visits per mode")
     options = parser.parse_args()
-    if options.schemas < 1 or any(r < 1 for r in options.recycle):
-        parser.error("--schemas and --recycle take positive numbers")
+    if min(options.schemas, options.rounds, *options.recycle) < 1:
+        parser.error("--schemas, --recycle and --rounds take positive numbers")
     server = start_embedded_server()
     try:
         server.create_database(DATABASE)
@@ -132,10 +152,14 @@ def main() -> None:
         setup = run_step(environment, "setup", str(options.schemas))
         relations, size = catalog_size(server)
         print(f"setup done in {setup['seconds']:.0f} s", file=sys.stderr, flush=True)
-        visits = []
-        for recycle in [0, *options.recycle]:
-            visits.append(run_step(environment, "visit", str(options.schemas), str(recycle)))
-            print(f"visit (recycle {recycle or 'never'}) done", file=sys.stderr, flush=True)
+        modes = [0, *options.recycle]
+        rounds: dict[int, list[dict[str, Any]]] = {recycle: [] for recycle in modes}
+        for number in range(1, options.rounds + 1):  # interleaved: drift hits every mode
+            for recycle in modes:
+                visit = run_step(environment, "visit", str(options.schemas), str(recycle))
+                rounds[recycle].append(visit)
+                label = f"every {recycle}" if recycle else "never"
+                print(f"round {number}: recycle {label} done", file=sys.stderr, flush=True)
         with server.connect() as admin:
             row = admin.execute("SHOW server_version").fetchone()
     finally:
@@ -146,8 +170,8 @@ def main() -> None:
         f"the others copied at {setup['copy_ms']:.1f} ms each; pg_class {relations:,} rows, "
         f"database {size:,.0f} MiB"
     )
-    print_growth(visits[0])
-    print_recycling(visits)
+    print_growth(rounds[0][0])
+    print_recycling(rounds)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -125,26 +126,33 @@ def visit(count: int, recycle: int) -> dict[str, Any]:
     tenants = list(Tenant.objects.order_by("schema_name")[:count])
     connection.close()  # the first schema's backend starts cold, like every recycled one
     samples, before_recycle = [], []
-    connections, elapsed = 1, 0.0
+    requests, after_reconnect, reconnects = [], [], []
     for visited, tenant in enumerate(tenants, 1):
         started = time.perf_counter()
         request(tenant)
-        elapsed += time.perf_counter() - started
+        (after_reconnect if reconnects and (visited - 1) % recycle == 0 else requests).append(
+            time.perf_counter() - started
+        )
         if visited in CHECKPOINTS or visited == len(tenants):
             with connection.cursor() as cursor:
                 samples.append(snapshot(cursor, visited).as_dict())
         if recycle and visited % recycle == 0 and visited < len(tenants):
             with connection.cursor() as cursor:
                 before_recycle.append(snapshot(cursor, visited).as_dict())
+            # What recycling adds: closing, connecting again (Django's connection setup
+            # included), and the next request rebuilding the caches every schema shares.
             started = time.perf_counter()
             connection.close()
-            elapsed += time.perf_counter() - started
-            connections += 1
+            connection.ensure_connection()
+            reconnects.append(time.perf_counter() - started)
     return {
         "schemas": len(tenants),
         "recycle": recycle,
-        "seconds": elapsed,
-        "connections": connections,
+        "seconds": sum(requests) + sum(after_reconnect) + sum(reconnects),
+        "connections": 1 + len(reconnects),
+        "request_median_ms": statistics.median(requests) * 1000,
+        "after_reconnect_median_ms": statistics.median(after_reconnect or [0]) * 1000,
+        "reconnect_median_ms": statistics.median(reconnects or [0]) * 1000,
         "samples": samples,
         "before_recycle": before_recycle,
         "client_peak_rss": client_peak_rss(),
