@@ -124,9 +124,9 @@ def print_recycling(rounds: dict[int, list[dict[str, Any]]]) -> None:
             f"{mib(first['client_peak_rss']):>11}"
         )
     print(
-        "request: median ms of a new schema's request on a connection already in use; connect: close and "
-        "reconnect (median ms);\n1st after: the request right after a reconnect; "
-        "recycle/schema: (connect + 1st after - request) / R"
+        "request: median ms of a new schema's request on a connection already in use; "
+        "connect: close and reconnect (median ms);\n1st after: the request right after a "
+        "reconnect; recycle/schema: (connect + 1st after - request) / R"
     )
 
 
