@@ -35,7 +35,7 @@ from benchmarks.request_cpu.sides import (
     stock_connection,
 )
 from benchmarks.request_overhead.projects import set_up
-from benchmarks.request_overhead.worker import SETTINGS, pin, track
+from benchmarks.request_overhead.worker import SETTINGS, track
 
 #: The packages whose code is the library's (its plugin machinery included).
 PACKAGES = {
@@ -71,6 +71,25 @@ def _check_sides(library: str, plain: Side, clients: dict[str, Any], hosts: list
     leaked = library_frames(PACKAGES[library], lambda: _serve(clients[plain.name], hosts, 40))
     if leaked:
         raise SystemExit(f"plain Django still runs {library} code: {', '.join(leaked)}")
+
+
+def _pin(connections: list[Any]) -> None:
+    """This process on one CPU, every side's server session on another (best effort): the
+    same for both sides (``request_overhead.worker.pin`` pins one session, and once this
+    process is pinned it sees one CPU, so a second call would leave the other side's session
+    free to run anywhere: a different server speed, different waits)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return
+    try:
+        for connection in connections:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                (backend,) = cursor.fetchone()
+            os.sched_setaffinity(backend, {cpus[1]})
+        os.sched_setaffinity(0, {cpus[0]})
+    except OSError:  # not permitted (PostgreSQL runs as another user): leave it to the OS
+        pass
 
 
 def _counts(
@@ -138,8 +157,7 @@ def main() -> None:
     # that a collection costs what the requests' own garbage costs, on either side.
     gc.collect()
     gc.freeze()
-    for side in (plain, mine):
-        pin(side.connection)
+    _pin([plain.connection, mine.connection])
     counted = _counts([plain, mine], clients, scenarios, count)
     print(f"{library}: {len(sides)} sides ready, {rounds} rounds each", file=sys.stderr)
     samples, differences = interleave(
