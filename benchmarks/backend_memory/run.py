@@ -94,8 +94,8 @@ def print_recycling(rounds: dict[int, list[dict[str, Any]]]) -> None:
     print("over the checkpoints and the samples just before each recycle, MiB)")
     header = (
         f"{'recycle':>12} {'conns':>6} {'ms/schema':>9} {'vs never':>8} {'request':>8} "
-        f"{'connect':>8} {'1st after':>9} {'recycle/schema':>14} {'contexts':>9} {'cache':>7} "
-        f"{'VmRSS':>7} {'RssAnon':>8} {'client peak':>11}"
+        f"{'revisit':>8} {'connect':>8} {'1st after':>9} {'recycle/schema':>14} "
+        f"{'contexts':>9} {'cache':>7} {'VmRSS':>7} {'RssAnon':>8} {'client peak':>11}"
     )
     print(header)
 
@@ -109,14 +109,15 @@ def print_recycling(rounds: dict[int, list[dict[str, Any]]]) -> None:
         label = f"every {recycle:,}" if recycle else "never"
         per_schema = statistics.median(v["seconds"] / v["schemas"] for v in visits)
         request = median(visits, "request_median_ms")
+        revisit = median(visits, "revisit_median_ms")
         connect = median(visits, "reconnect_median_ms")
         after = median(visits, "after_reconnect_median_ms")
         # One recycle: the reconnect and the next request's extra time, spread over R schemas.
         spread = f"{(connect + after - request) / recycle:.3f} ms" if recycle else "-"
         print(
             f"{label:>12} {first['connections']:>6,} {per_schema * 1000:>9.3f} "
-            f"{per_schema / never:>7.2f}x {request:>8.2f} {connect:>8.2f} {after:>9.2f} "
-            f"{spread:>14} "
+            f"{per_schema / never:>7.2f}x {request:>8.2f} {revisit:>8.2f} {connect:>8.2f} "
+            f"{after:>9.2f} {spread:>14} "
             f"{mib(max(s['contexts'] for s in samples)):>9} "
             f"{mib(max(s['cache'] for s in samples)):>7} "
             f"{mib(max(s['backend_rss'] for s in samples)):>7} "
@@ -125,6 +126,7 @@ def print_recycling(rounds: dict[int, list[dict[str, Any]]]) -> None:
         )
     print(
         "request: median ms of a new schema's request on a connection already in use; "
+        "revisit: the same request\nagain in one of the last min(R, 100) schemas (still cached); "
         "connect: close and reconnect (median ms);\n1st after: the request right after a "
         "reconnect; recycle/schema: (connect + 1st after - request) / R"
     )
