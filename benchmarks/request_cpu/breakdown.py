@@ -13,11 +13,10 @@ as how much it is.
 
 The clock is the wall clock by default: a function that was preempted looks slower (each side
 is profiled in ``CHUNKS`` parts and each function's median part counts), and psycopg's
-functions around a query carry time spent waiting for the server, differently when two
-statements travel together (seen: ``_execute_send``): the psycopg rows are not the client's
-CPU. The CPU clock (``clock="cpu"``) counts no waiting, but reading it is a system call per
-event on a VM, a cost larger than most functions of the library and only as exact as its
-calibration.
+functions around a query (``Connection.wait``) carry the time spent waiting for the server:
+those rows are not the client's CPU. The CPU clock (``clock="cpu"``) counts no waiting,
+but reading it is a system call per event on a VM, a cost larger than most functions of the
+library and only as exact as its calibration.
 """
 
 from __future__ import annotations
