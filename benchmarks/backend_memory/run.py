@@ -113,7 +113,9 @@ def print_recycling(rounds: dict[int, list[dict[str, Any]]]) -> None:
         connect = median(visits, "reconnect_median_ms")
         after = median(visits, "after_reconnect_median_ms")
         # One recycle: the reconnect and the next request's extra time, spread over R schemas.
-        spread = f"{(connect + after - request) / recycle:.3f} ms" if recycle else "-"
+        # ("-" when it never happened: R at least the schemas visited.)
+        recycled = first["connections"] > 1
+        spread = f"{(connect + after - request) / recycle:.3f} ms" if recycled else "-"
         print(
             f"{label:>12} {first['connections']:>6,} {per_schema * 1000:>9.3f} "
             f"{per_schema / never:>7.2f}x {request:>8.2f} {revisit:>8.2f} {connect:>8.2f} "
