@@ -26,7 +26,7 @@ from tenantry_django._missing_tables import tenant_tables_required
 from tenantry_django._setup import require_tenancy_setup
 from tenantry_django.conf import get_settings
 from tenantry_django.errors import SchemaExistsError
-from tenantry_django.migration import migrate_schema
+from tenantry_django.migration import migrate_new_schema, migrate_schema
 from tenantry_django.schemas import (
     clone_schema,
     create_schema,
@@ -169,7 +169,7 @@ class TenantModel(models.Model):
                 migrate_schema(self, verbosity=verbosity, skip_if_current=True)
             else:
                 create_schema(self.schema_name, self.database)
-                migrate_schema(self, verbosity=verbosity)
+                migrate_new_schema(self, verbosity=verbosity)  # a recipe replayed
             schema_synced.send(sender=type(self), tenant=self)
 
     def drop_schema(self) -> None:

@@ -6,9 +6,15 @@ Tenant creation, the clone reference, the test template, ``manage.py migrate`` a
 One schema migrates with Django's executor (:mod:`._execute`); many migrate as a fleet
 (:mod:`._fleet`): states read at once (:mod:`._state`), one representative per state migrated
 while its work is captured (:mod:`._recipe`), replayed into the others (:mod:`._replay`).
+A new tenant's empty schema replays a recipe kept for empty schemas (:mod:`._creation`).
 A schema is known by its :class:`Place` throughout.
 """
 
+from tenantry_django.migration._creation import (
+    creation_recipe_key,
+    forget_creation_recipes,
+    migrate_new_schema,
+)
 from tenantry_django.migration._execute import (
     ensure_schema_migrated,
     migrate_schema,
@@ -26,8 +32,11 @@ __all__ = [
     "Place",
     "SchemaMigrated",
     "SchemaState",
+    "creation_recipe_key",
     "ensure_schema_migrated",
+    "forget_creation_recipes",
     "is_migrated",
+    "migrate_new_schema",
     "migrate_schema",
     "migrate_schema_with_command",
     "project_migrations",
