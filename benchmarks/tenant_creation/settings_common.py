@@ -1,4 +1,4 @@
-"""What the three benchmark projects share: the same tenant app and the same database."""
+"""What the benchmark projects share: the same tenant app and the same database."""
 
 import os
 
@@ -14,6 +14,10 @@ CORE_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
 ]
-TENANT_APPS = ["sandbox.notes"]  # the tenant app every library creates: 3 tables, a data migration
+# The tenant app every project creates (TENANTRY_BENCH_APP): sandbox.inventory (17 models,
+# 20 migrations, a data migration and a RunSQL view), or sandbox.notes (3 tables, 2
+# migrations, a data migration).
+APP = os.environ.get("TENANTRY_BENCH_APP", "inventory")
+TENANT_APPS = [f"sandbox.{APP}"]
 DATABASE = django_database_settings(os.environ["TENANTRY_BENCH_DATABASE_URL"])
 CLONE = os.environ.get("TENANTRY_BENCH_CLONE") == "1"
