@@ -155,7 +155,12 @@ def _dropped_tenant_schemas(connection: Any, tables: Sequence[str]) -> list[str]
 
 def every_schema_plan(connection: Any, tables: Sequence[str]) -> EverySchemaPlan:
     """What flushing ``tables`` of public with every schema also drops and empties."""
-    dropped = _dropped_tenant_schemas(connection, tables)
+    # Spare schemas (tenantry_django.spares) go too: emptied, they would hand out a schema
+    # without the rows its migrations seeded.
+    from tenantry_django._spare_pool import list_spares
+
+    spares = [spare.schema_name for spare in list_spares(connection.alias)]
+    dropped = [*_dropped_tenant_schemas(connection, tables), *spares]
     kept_apart = [*get_settings().tenants.extra_search_paths, *dropped]
     with connection.cursor() as cursor:
         cursor.execute(_OTHER_SCHEMAS_TABLES, [_model_tables(), kept_apart])

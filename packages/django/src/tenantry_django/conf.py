@@ -159,6 +159,31 @@ class TenantrySettings:
     def tasks_per_process(self) -> int | None:
         return cast(int | None, _read("TENANTRY_TASKS_PER_PROCESS"))
 
+    # -- the spare-schema pool ----------------------------------------------------------------
+
+    @property
+    def raw_spare_schemas(self) -> Any:
+        """``settings.TENANTRY_SPARE_SCHEMAS`` as written; the checks judge it."""
+        return _read("TENANTRY_SPARE_SCHEMAS", 0)
+
+    def spare_schemas(self, alias: str) -> int:
+        """How many spare schemas to keep in ``alias``: ``TENANTRY_SPARE_SCHEMAS`` is an int
+        (every database dynamic tenants are created in) or a dict ``{alias: int}``; 0 is off."""
+        value = self.raw_spare_schemas
+        if isinstance(value, dict):
+            value = value.get(alias, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ImproperlyConfigured(
+                "TENANTRY_SPARE_SCHEMAS must be a count (an int >= 0) or a dict of database "
+                f"alias to count, got {self.raw_spare_schemas!r} (tenantry.E070)."
+            )
+        return value
+
+    @functools.cached_property
+    def spare_refill_in_background(self) -> bool:
+        """``TENANTRY_SPARE_REFILL_IN_BACKGROUND``: refill after each claim, in a thread."""
+        return bool(_read("TENANTRY_SPARE_REFILL_IN_BACKGROUND", False))
+
     # -- caches computed from these settings --------------------------------------------------
 
     def derived(self, name: str, build: Callable[[], _Value]) -> _Value:

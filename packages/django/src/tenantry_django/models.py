@@ -40,6 +40,7 @@ from tenantry_django.signals import (
     schema_synced,
     tenant_created,
 )
+from tenantry_django.spares import SPARE_PREFIX, claim_spare, is_spare_schema_name
 
 __all__ = ["DomainModel", "TenantModel", "validate_tenant_schema_name"]
 
@@ -50,6 +51,12 @@ def validate_tenant_schema_name(value: str) -> None:
         validate_schema_name(value, reserved=get_settings().tenants.reserved_schema_names)
     except SchemaNameError as error:
         raise ValidationError(str(error), code="invalid_schema_name") from error
+    if is_spare_schema_name(value):
+        raise ValidationError(
+            f"Invalid schema name {value!r}: names starting with {SPARE_PREFIX!r} are "
+            "reserved for spare schemas (TENANTRY_SPARE_SCHEMAS). Choose another schema_name.",
+            code="invalid_schema_name",
+        )
 
 
 class TenantModel(models.Model):
@@ -127,8 +134,17 @@ class TenantModel(models.Model):
             transaction.atomic(using=self.database),
         ):
             super().save(*args, **kwargs)
-            self.create_schema(sync_schema=True, clone_from=clone_from)
+            if not self._claim_spare(clone_from):
+                self.create_schema(sync_schema=True, clone_from=clone_from)
             tenant_created.send(sender=type(self), tenant=self)
+
+    def _claim_spare(self, clone_from: SchemaDescriptor | None) -> bool:
+        """Take a spare, fully migrated schema from the pool (:mod:`tenantry_django.spares`)
+        instead of creating one; False when the pool is off or has no current spare."""
+        if clone_from is not None or not claim_spare(self):
+            return False
+        schema_synced.send(sender=type(self), tenant=self)
+        return True
 
     def _require_tenancy_setup(self, *databases: str) -> None:
         require_tenancy_setup(f"create tenant {self.schema_name!r}", [*databases, self.database])

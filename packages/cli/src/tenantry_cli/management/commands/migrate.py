@@ -1,6 +1,8 @@
 """``manage.py migrate``: Django's migrate for the public schema, then every selected tenant
 schema through the fleet migrate (``-s``, default ``:all:``), creating missing schemas, then
-the clone reference when it exists (not a tenant: never selected, counted or created here).
+the clone reference when it exists (not a tenant: never selected, counted or created here),
+then the spare schemas when ``TENANTRY_SPARE_SCHEMAS`` is on (migrated and topped up, never
+listed as tenants).
 
 With a tenant active (code calling ``call_command("migrate")`` inside a tenant context) it
 is Django's migrate for that tenant's schema only. Django's single-database modes (an app
@@ -28,7 +30,9 @@ from tenantry_cli._selection import (
     add_schema_argument,
     select,
 )
+from tenantry_cli._spares import describe_pool
 from tenantry_django.schemas import clone_reference, clone_reference_owner, schema_exists
+from tenantry_django.spares import pool_enabled, refill_spares
 
 __all__ = ["Command", "migrate_selection"]
 
@@ -107,6 +111,7 @@ class Command(DjangoMigrateCommand):
             if verbosity:
                 print_summary(outcomes, self.stdout._out)
         fail_if_any_failed([*outcomes, *self._migrate_clone_reference(verbosity)])
+        self._refill_spares(verbosity)
 
     def _migrate_clone_reference(self, verbosity: int) -> list[Outcome]:
         """New tenants are copies of the clone reference: keep it as current as the tenants.
@@ -133,6 +138,23 @@ class Command(DjangoMigrateCommand):
                 f"({outcome.seconds:.2f}s) {outcome.error or outcome.detail}"
             )
         return [outcome]
+
+    def _refill_spares(self, verbosity: int) -> None:
+        """Spare schemas (``TENANTRY_SPARE_SCHEMAS``) follow the tenants: stale ones are
+        migrated, the pool topped up. They are no tenants: one summary line, no outcomes."""
+        if not pool_enabled():
+            return
+        reports = refill_spares()
+        if verbosity and reports:
+            self.stdout.write(self.style.MIGRATE_HEADING("Spare schemas:"))
+        for report in reports:
+            for schema, error in report.failed:
+                self.stderr.write(
+                    f"Spare schema {schema!r} (database {report.database!r}) failed to migrate "
+                    f"and was dropped: {error}"
+                )
+            if verbosity:
+                self.stdout.write(f"  {describe_pool(report)}")
 
     @staticmethod
     def _select(options: dict[str, Any]) -> list[Tenant]:

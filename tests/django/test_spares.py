@@ -1,0 +1,289 @@
+"""The spare-schema pool: new tenants claim a spare, fully migrated schema (rename plus row,
+one transaction); stale spares are never handed out; spares are never tenants."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
+from postgres_harness import terminate_other_sessions
+from sandbox.customers.models import Tenant
+from sandbox.notes.models import Tag
+
+from tenantry import tenant_context
+from tenantry_django import signals
+from tenantry_django.checks import check_spare_schemas
+from tenantry_django.schemas import schema_exists
+from tenantry_django.spares import (
+    SPARE_PREFIX,
+    drop_spares,
+    list_spares,
+    pool_databases,
+    refill_spares,
+    wait_for_background_refills,
+)
+
+pool = override_settings(TENANTRY_SPARE_SCHEMAS=2)
+
+
+def spare_names() -> list[str]:
+    return [spare.schema_name for spare in list_spares("default")]
+
+
+def schema_comment(schema: str) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %s",
+            [schema],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def make_stale(schema: str) -> None:
+    """What a deploy with new migrations leaves: a spare made for another migration set."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'COMMENT ON SCHEMA "{schema}" IS '
+            "'tenantry spare; migrations 0000000000000000; source migrations'"
+        )
+
+
+@pytest.fixture
+def received() -> Iterator[list[str]]:
+    """Names of the tenant signals sent, in order."""
+    sent: list[str] = []
+
+    def receiver(signal_name: str):
+        return lambda **kwargs: sent.append(signal_name)
+
+    receivers = {
+        name: receiver(name) for name in ("tenant_created", "schema_synced", "schema_needs_sync")
+    }
+    for name, function in receivers.items():
+        getattr(signals, name).connect(function, weak=False)
+    yield sent
+    for name, function in receivers.items():
+        getattr(signals, name).disconnect(function)
+
+
+@pool
+def test_a_new_tenant_claims_a_spare_fully_migrated_under_its_own_name(db, received):
+    (report,) = refill_spares()
+    assert (report.database, len(report.created), report.current) == ("default", 2, 2)
+    before = spare_names()
+
+    tenant = Tenant(schema_name="acme")
+    tenant.save()
+
+    after = spare_names()
+    assert len(after) == 1 and set(after) < set(before)  # one spare became the tenant
+    assert schema_exists("acme", "default")
+    assert schema_comment("acme") is None  # no marker left: it is no spare any more
+    with tenant_context(tenant):
+        # migrated, with the rows its data migration seeded when the spare was filled
+        assert list(Tag.objects.values_list("name", flat=True)) == ["welcome"]
+    assert received == ["schema_synced", "tenant_created"]
+
+
+@pool
+def test_a_failure_after_the_claim_rolls_back_row_and_rename_and_the_spare_stays(db):
+    refill_spares()
+    before = spare_names()
+
+    def fail(**kwargs: object) -> None:
+        raise RuntimeError("welcome mail failed")
+
+    signals.tenant_created.connect(fail, weak=False)
+    try:
+        with pytest.raises(RuntimeError, match="welcome mail"):
+            Tenant(schema_name="acme").save()
+    finally:
+        signals.tenant_created.disconnect(fail)
+
+    assert not Tenant.objects.filter(schema_name="acme").exists()
+    assert not schema_exists("acme", "default")
+    assert spare_names() == before
+    assert all(spare.current for spare in list_spares("default"))
+    Tenant(schema_name="acme").save()  # and it can still be claimed
+    assert len(spare_names()) == 1
+
+
+@pool
+def test_a_stale_spare_is_never_handed_out_and_refilling_migrates_it(db):
+    refill_spares()
+    first, second = spare_names()
+    make_stale(first)
+    make_stale(second)
+
+    Tenant(schema_name="acme").save()  # created the usual way: both spares stay
+
+    assert spare_names() == [first, second]
+    assert schema_exists("acme", "default")
+    assert not any(spare.current for spare in list_spares("default"))
+    (report,) = refill_spares()
+    assert sorted(report.migrated) == [first, second] and not report.created
+    assert all(spare.current for spare in list_spares("default"))
+
+
+@pool
+def test_a_spare_made_from_another_source_is_dropped_and_replaced(db):
+    refill_spares()
+    first, second = spare_names()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'COMMENT ON SCHEMA "{first}" IS '
+            "'tenantry spare; migrations 0000000000000000; source clone gone'"
+        )
+
+    (report,) = refill_spares()
+
+    assert report.dropped == [first] and len(report.created) == 1
+    assert not schema_exists(first, "default")
+    assert second in spare_names() and len(spare_names()) == 2
+
+
+def test_the_pool_keeps_its_size_and_shrinks_when_asked(db):
+    with override_settings(TENANTRY_SPARE_SCHEMAS=3):
+        refill_spares()
+        assert len(spare_names()) == 3
+    with override_settings(TENANTRY_SPARE_SCHEMAS={"default": 1}):
+        (report,) = refill_spares()
+        assert len(report.dropped) == 2 and len(spare_names()) == 1
+
+
+def test_with_the_pool_off_nothing_changes(db, received):
+    assert pool_databases() == [] and refill_spares() == []
+    Tenant(schema_name="acme").save()
+    assert schema_exists("acme", "default") and spare_names() == []
+    assert received == ["schema_synced", "tenant_created"]
+
+
+@pool
+def test_spares_left_after_turning_the_pool_off_are_never_claimed(db):
+    refill_spares()
+    before = spare_names()
+    with override_settings(TENANTRY_SPARE_SCHEMAS=0):
+        Tenant(schema_name="acme").save()
+        assert spare_names() == before
+        assert sorted(drop_spares()) == before
+    assert spare_names() == []
+
+
+def test_no_tenant_may_take_a_spares_name(db):
+    tenant = Tenant(schema_name=f"{SPARE_PREFIX}0123")
+    with pytest.raises(ValidationError, match="reserved for spare schemas"):
+        tenant.save()
+    assert not schema_exists(f"{SPARE_PREFIX}0123", "default")
+
+
+@pool
+def test_spares_are_invisible_to_selectors_and_commands(db, capsys):
+    import io
+
+    from tenantry_cli._selection import select
+
+    refill_spares()
+    Tenant(schema_name="acme").save()
+    (spare,) = spare_names()
+
+    entries = select({"schemas": [":all:"], "interactive": False}, default=[":all:"])
+    assert spare not in {entry.tenant.schema_name for entry in entries}
+    for command in ("whowill", "migrationstatus"):
+        stdout = io.StringIO()
+        call_command(command, "-s", ":dynamic:", stdout=stdout, stderr=io.StringIO())
+        assert "acme" in stdout.getvalue() and SPARE_PREFIX not in stdout.getvalue()
+
+
+@pool
+def test_migrate_upgrades_and_tops_up_the_pool_without_listing_spares(db):
+    import io
+
+    refill_spares()
+    stale, _ = spare_names()
+    make_stale(stale)
+    with override_settings(TENANTRY_SPARE_SCHEMAS=3):
+        stdout = io.StringIO()
+        call_command("migrate", "--skip-public", "-s", ":dynamic:", stdout=stdout)
+
+        output = stdout.getvalue()
+        assert "Spare schemas:" in output
+        assert "database 'default': 3 of 3 current (1 created, 1 migrated)" in output
+        assert SPARE_PREFIX not in output
+        assert len(spare_names()) == 3 and all(s.current for s in list_spares("default"))
+
+
+def test_bad_pool_sizes_are_reported_by_the_checks():
+    for value in (-1, "5", True, {"default": -2}, {"nowhere": 1}):
+        with override_settings(TENANTRY_SPARE_SCHEMAS=value):
+            assert [error.id for error in check_spare_schemas()] == ["tenantry.E070"], value
+    for value in (0, 3, {"default": 2}):
+        with override_settings(TENANTRY_SPARE_SCHEMAS=value):
+            assert check_spare_schemas() == []
+
+
+@pytest.fixture
+def committed_pool(transactional_db: None) -> Iterator[None]:
+    """A pool of two committed spares; tenants and spares are dropped afterwards."""
+    with override_settings(TENANTRY_SPARE_SCHEMAS=2):
+        refill_spares()
+        yield
+        wait_for_background_refills()
+        terminate_other_sessions_of_this_database()
+        for tenant in Tenant.objects.all():
+            tenant.delete(force_drop=True)
+        drop_spares()
+
+
+def terminate_other_sessions_of_this_database() -> None:
+    from postgres_harness import django_conninfo
+
+    terminate_other_sessions(django_conninfo(connection.settings_dict))
+    connection.close()
+
+
+def test_concurrent_claims_get_different_spares_without_waiting(committed_pool):
+    spares = set(spare_names())
+    both_claimed = threading.Barrier(2, timeout=20)
+    errors: list[BaseException] = []
+
+    def wait_for_the_other(**kwargs: object) -> None:
+        both_claimed.wait()  # both transactions hold their claim at once
+
+    def create(name: str) -> None:
+        try:
+            Tenant(schema_name=name).save()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    signals.tenant_created.connect(wait_for_the_other, weak=False)
+    try:
+        threads = [threading.Thread(target=create, args=(name,)) for name in ("acme", "globex")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        signals.tenant_created.disconnect(wait_for_the_other)
+
+    assert errors == []
+    assert spare_names() == []  # both came from the pool, one spare each
+    assert schema_exists("acme", "default") and schema_exists("globex", "default")
+    assert not spares & {name for name in spares if schema_exists(name, "default")}
+
+
+def test_the_background_refill_tops_the_pool_up_after_a_claim(committed_pool):
+    with override_settings(TENANTRY_SPARE_SCHEMAS=2, TENANTRY_SPARE_REFILL_IN_BACKGROUND=True):
+        with transaction.atomic():
+            Tenant(schema_name="acme").save()
+            assert len(spare_names()) == 1  # nothing starts before the commit
+        wait_for_background_refills()
+        assert len(spare_names()) == 2
+        assert all(spare.current for spare in list_spares("default"))
