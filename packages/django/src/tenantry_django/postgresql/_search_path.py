@@ -57,6 +57,7 @@ class SearchPathState:
         "alias",
         "pooled",
         "sent_prefix",
+        "visited",
     )
 
     def __init__(self, alias: str) -> None:
@@ -70,6 +71,7 @@ class SearchPathState:
         self._pending: tuple[str, str] | None = None  # (schema, what applied becomes)
         self._settings: TenantrySettings | None = None  # what _statements were built for
         self._statements = _NO_STATEMENTS
+        self.visited: set[str] = set()  # schemas this server session served (_recycling)
 
     @property
     def applied(self) -> str | None:
@@ -120,6 +122,7 @@ class SearchPathState:
         """The statement from ``statement_to_send()`` went through."""
         assert self._pending is not None
         schema, self._applied = self._pending
+        self.visited.add(schema)  # tenantry recycling: counts the server session's schemas
         self._verified.add(schema)
 
     # -- moments when the server's path may differ from what we remember ----------------

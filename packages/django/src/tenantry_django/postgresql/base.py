@@ -24,6 +24,7 @@ from django.db.backends.utils import CursorWrapper
 from tenantry import PUBLIC_SCHEMA, get_current_tenant
 from tenantry_django.conf import get_settings
 from tenantry_django.errors import TransactionPoolingError
+from tenantry_django.postgresql import _recycling  # tenantry recycling
 from tenantry_django.postgresql._cursors import SearchPathCursorMixin, runs_outside_transactions
 from tenantry_django.postgresql._search_path import SearchPathState
 from tenantry_django.postgresql.introspection import TenantIntrospection
@@ -124,11 +125,14 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
         path = self.tenantry_search_path
         path.forget(checks=True)  # a new server session
         path.pooled = get_settings().transaction_pooling(self.alias)
-        return super().get_new_connection(conn_params)
+        connection = super().get_new_connection(conn_params)
+        _recycling.connected(self, connection)  # tenantry recycling: this session's count
+        return connection
 
     def close_if_unusable_or_obsolete(self) -> None:
         # Django calls this when every request starts and ends (Celery around every task).
         self.tenantry_search_path.check_schemas_again()
+        _recycling.recycle_if_due(self)  # tenantry recycling: too many schemas served
         super().close_if_unusable_or_obsolete()
 
     def _rollback(self) -> None:
