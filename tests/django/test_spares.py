@@ -82,7 +82,8 @@ def test_a_new_tenant_claims_a_spare_fully_migrated_under_its_own_name(db, recei
     tenant.save()
 
     after = spare_names()
-    assert len(after) == 1 and set(after) < set(before)  # one spare became the tenant
+    assert len(after) == 1  # one spare became the tenant
+    assert set(after) < set(before)
     assert schema_exists("acme", "default")
     assert schema_comment("acme") is None  # no marker left: it is no spare any more
     with tenant_context(tenant):
@@ -127,7 +128,8 @@ def test_a_stale_spare_is_never_handed_out_and_refilling_migrates_it(db):
     assert schema_exists("acme", "default")
     assert not any(spare.current for spare in list_spares("default"))
     (report,) = refill_spares()
-    assert sorted(report.migrated) == [first, second] and not report.created
+    assert sorted(report.migrated) == [first, second]
+    assert not report.created
     assert all(spare.current for spare in list_spares("default"))
 
 
@@ -143,9 +145,11 @@ def test_a_spare_made_from_another_source_is_dropped_and_replaced(db):
 
     (report,) = refill_spares()
 
-    assert report.dropped == [first] and len(report.created) == 1
+    assert report.dropped == [first]
+    assert len(report.created) == 1
     assert not schema_exists(first, "default")
-    assert second in spare_names() and len(spare_names()) == 2
+    assert second in spare_names()
+    assert len(spare_names()) == 2
 
 
 def test_the_pool_keeps_its_size_and_shrinks_when_asked(db):
@@ -154,13 +158,16 @@ def test_the_pool_keeps_its_size_and_shrinks_when_asked(db):
         assert len(spare_names()) == 3
     with override_settings(TENANTRY_SPARE_SCHEMAS={"default": 1}):
         (report,) = refill_spares()
-        assert len(report.dropped) == 2 and len(spare_names()) == 1
+        assert len(report.dropped) == 2
+        assert len(spare_names()) == 1
 
 
 def test_with_the_pool_off_nothing_changes(db, received):
-    assert pool_databases() == [] and refill_spares() == []
+    assert pool_databases() == []
+    assert refill_spares() == []
     Tenant(schema_name="acme").save()
-    assert schema_exists("acme", "default") and spare_names() == []
+    assert schema_exists("acme", "default")
+    assert spare_names() == []
     assert received == ["schema_synced", "tenant_created"]
 
 
@@ -197,7 +204,8 @@ def test_spares_are_invisible_to_selectors_and_commands(db, capsys):
     for command in ("whowill", "migrationstatus"):
         stdout = io.StringIO()
         call_command(command, "-s", ":dynamic:", stdout=stdout, stderr=io.StringIO())
-        assert "acme" in stdout.getvalue() and SPARE_PREFIX not in stdout.getvalue()
+        assert "acme" in stdout.getvalue()
+        assert SPARE_PREFIX not in stdout.getvalue()
 
 
 @pool
@@ -215,7 +223,8 @@ def test_migrate_upgrades_and_tops_up_the_pool_without_listing_spares(db):
         assert "Spare schemas:" in output
         assert "database 'default': 3 of 3 current (1 created, 1 migrated)" in output
         assert SPARE_PREFIX not in output
-        assert len(spare_names()) == 3 and all(s.current for s in list_spares("default"))
+        assert len(spare_names()) == 3
+        assert all(s.current for s in list_spares("default"))
 
 
 def test_bad_pool_sizes_are_reported_by_the_checks():
@@ -275,7 +284,8 @@ def test_concurrent_claims_get_different_spares_without_waiting(committed_pool):
 
     assert errors == []
     assert spare_names() == []  # both came from the pool, one spare each
-    assert schema_exists("acme", "default") and schema_exists("globex", "default")
+    assert schema_exists("acme", "default")
+    assert schema_exists("globex", "default")
     assert not spares & {name for name in spares if schema_exists(name, "default")}
 
 
@@ -287,3 +297,30 @@ def test_the_background_refill_tops_the_pool_up_after_a_claim(committed_pool):
         wait_for_background_refills()
         assert len(spare_names()) == 2
         assert all(spare.current for spare in list_spares("default"))
+
+
+def spares_command(*args: str) -> str:
+    import io
+
+    stdout = io.StringIO()
+    call_command("spares", *args, stdout=stdout, stderr=io.StringIO())
+    return stdout.getvalue()
+
+
+@pool
+def test_the_spares_command_fills_shows_and_drops_the_pool(db):
+    assert spares_command("--fill") == "database 'default': 2 of 2 current (2 created)\n"
+    make_stale(spare_names()[0])
+
+    status = spares_command().splitlines()
+    assert status[0] == "database 'default': 1 current of 2 asked for, 1 stale"
+    assert sorted(line.split()[1] for line in status[1:]) == ["current", "stale"]
+    assert spares_command("--drop").splitlines()[0] == "Dropped 2 spare schema(s)."
+    assert spare_names() == []
+
+
+def test_the_spares_command_refuses_an_unknown_database(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--database nowhere: not in DATABASES"):
+        spares_command("--fill", "--database", "nowhere")
