@@ -44,6 +44,7 @@ class PythonStep:
     app_label: str
     operation: Operation
     from_state: ProjectState  # rendered; RunPython reads models from it
+    to_state: ProjectState  # the state after it, for operations that read it
 
 
 @dataclass
@@ -118,9 +119,14 @@ def _apply_capturing(
             operation.state_forwards(label, state)
             if needs_python(operation):
                 capture.flush_into(recipe.steps)
+                to_state = state.clone()
                 with capture.paused():
-                    operation.database_forwards(label, editor, from_state, state)
-                recipe.steps.append(PythonStep(label, operation, from_state))
+                    operation.database_forwards(label, editor, from_state, to_state)
+                # RunPython renders its models afresh when the state is delayed: they are
+                # now, once and for all, so every replay reuses them instead of rendering
+                # every model again (the bulk of a replay's client time).
+                from_state.is_delayed = False
+                recipe.steps.append(PythonStep(label, operation, from_state, to_state))
             else:
                 operation.database_forwards(label, editor, from_state, state)
         # Leaving the editor runs its deferred SQL (foreign keys, indexes): captured too.

@@ -10,7 +10,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from tenantry_django.migration._plan import MigrationKey
 
-__all__ = ["record", "recorded_keys"]
+__all__ = ["record", "record_sql", "recorded_keys"]
 
 
 def recorded_keys(migration: Migration) -> list[MigrationKey]:
@@ -28,4 +28,17 @@ def record(connection: BaseDatabaseWrapper, migrations: Sequence[MigrationKey]) 
     recorder = MigrationRecorder(connection)
     recorder.migration_qs.bulk_create(
         recorder.Migration(app=app, name=name) for app, name in migrations
+    )
+
+
+def record_sql(connection: BaseDatabaseWrapper, migrations: Sequence[MigrationKey]) -> str:
+    """The one statement :func:`record` runs, as SQL text to run later in any schema (each
+    row's ``applied`` is the time of the transaction that runs it)."""
+    quote = connection.ops.quote_name
+    table = quote(MigrationRecorder.Migration._meta.db_table)
+    rows = ", ".join(["(%s, %s, now())"] * len(migrations))
+    params = [value for key in migrations for value in key]
+    return connection.ops.compose_sql(  # type: ignore[attr-defined,no-any-return] # PostgreSQL's
+        f"INSERT INTO {table} ({quote('app')}, {quote('name')}, {quote('applied')}) VALUES {rows}",
+        params,
     )
