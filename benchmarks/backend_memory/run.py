@@ -1,6 +1,7 @@
 """A PostgreSQL backend's memory after serving 1, 100, 1,000, 10,000 tenant schemas.
 
-    hatch run bench:backend-memory [--schemas N] [--recycle R [R ...]] [--rounds K]
+    hatch run bench:backend-memory [--schemas N] [--recycle R [R ...]] [--policy R [R ...]]
+                                   [--rounds K]
 
 PostgreSQL never evicts relcache and catcache entries a backend has loaded: a connection that
 serves many tenants keeps every schema's tables, indexes and their catalog rows. Setup
@@ -13,6 +14,10 @@ supplier, draft orders with customer, a stock sum, tags with product counts) in 
   never      one connection throughout: its memory at 1, 10, 100, 1,000, 3,000, 10,000
   every R    the connection closed after every R distinct schemas (Django reconnects on the
              next query): the bound that gives, and its cost per schema visited
+  policy R   tenantry's own policy, TENANTRY_RECYCLE_AFTER_SCHEMAS = R, on a persistent
+             connection (CONN_MAX_AGE None) whose requests are framed by Django's request
+             signals: the connection is closed at the boundary after the request in which its
+             server session passed R schemas (so each session serves R + 1)
 
 Memory: the backend's pg_backend_memory_contexts (all of them; CacheMemoryContext with
 everything under it, its own bytes, which hold both the catalog caches and the relation
@@ -88,7 +93,15 @@ def print_growth(visit: dict[str, Any]) -> None:
         )
 
 
-def print_recycling(rounds: dict[int, list[dict[str, Any]]]) -> None:
+Mode = tuple[str, int]  # ("never", 0), ("every", R) or ("policy", R)
+
+
+def label_of(mode: Mode) -> str:
+    kind, recycle = mode
+    return kind if kind == "never" else f"{kind} {recycle:,}"
+
+
+def print_recycling(rounds: dict[Mode, list[dict[str, Any]]]) -> None:
     print("\nRecycling the connection: time per schema visited (median over the rounds, with")
     print("its reconnects), what one recycle costs, and the most memory any backend held (max")
     print("over the checkpoints and the samples just before each recycle, MiB)")
@@ -102,11 +115,11 @@ def print_recycling(rounds: dict[int, list[dict[str, Any]]]) -> None:
     def median(visits: list[dict[str, Any]], key: str) -> float:
         return statistics.median(visit[key] for visit in visits)
 
-    never = statistics.median(v["seconds"] / v["schemas"] for v in rounds[0])
-    for recycle, visits in rounds.items():
+    never = statistics.median(v["seconds"] / v["schemas"] for v in rounds[("never", 0)])
+    for (kind, recycle), visits in rounds.items():
         first = visits[0]  # memory does not vary between rounds; times do
         samples = first["samples"] + first["before_recycle"]
-        label = f"every {recycle:,}" if recycle else "never"
+        label = label_of((kind, recycle))
         per_schema = statistics.median(v["seconds"] / v["schemas"] for v in visits)
         request = median(visits, "request_median_ms")
         revisit = median(visits, "revisit_median_ms")
@@ -115,7 +128,8 @@ def print_recycling(rounds: dict[int, list[dict[str, Any]]]) -> None:
         # One recycle: the reconnect and the next request's extra time, spread over R schemas.
         # ("-" when it never happened: R at least the schemas visited.)
         recycled = first["connections"] > 1
-        spread = f"{(connect + after - request) / recycle:.3f} ms" if recycled else "-"
+        served = recycle + 1 if kind == "policy" else recycle  # schemas a session serves
+        spread = f"{(connect + after - request) / served:.3f} ms" if recycled else "-"
         print(
             f"{label:>12} {first['connections']:>6,} {per_schema * 1000:>9.3f} "
             f"{per_schema / never:>7.2f}x {request:>8.2f} {revisit:>8.2f} {connect:>8.2f} "
@@ -130,7 +144,9 @@ def print_recycling(rounds: dict[int, list[dict[str, Any]]]) -> None:
         "request: median ms of a new schema's request on a connection already in use; "
         "revisit: the same request\nagain in one of the last min(R, 100) schemas (still cached); "
         "connect: close and reconnect (median ms);\n1st after: the request right after a "
-        "reconnect; recycle/schema: (connect + 1st after - request) / R"
+        "reconnect; recycle/schema: (connect + 1st after - request) / R\n(policy R: connect is "
+        "the boundary that closed the connection, 1st after includes the connect,\nand a "
+        "session serves R + 1 schemas)"
     )
 
 
@@ -145,10 +161,18 @@ def main() -> None:
         metavar="R",
         help="also visit closing the connection after every R schemas (default 100 1000)",
     )
+    parser.add_argument(
+        "--policy",
+        type=int,
+        nargs="*",
+        default=[100],
+        metavar="R",
+        help="also visit under TENANTRY_RECYCLE_AFTER_SCHEMAS = R (default 100)",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved visits per mode")
     options = parser.parse_args()
-    if min(options.schemas, options.rounds, *options.recycle) < 1:
-        parser.error("--schemas, --recycle and --rounds take positive numbers")
+    if min(options.schemas, options.rounds, *options.recycle, *options.policy) < 1:
+        parser.error("--schemas, --recycle, --policy and --rounds take positive numbers")
     server = start_embedded_server()
     try:
         server.create_database(DATABASE)
@@ -156,14 +180,19 @@ def main() -> None:
         setup = run_step(environment, "setup", str(options.schemas))
         relations, size = catalog_size(server)
         print(f"setup done in {setup['seconds']:.0f} s", file=sys.stderr, flush=True)
-        modes = [0, *options.recycle]
-        rounds: dict[int, list[dict[str, Any]]] = {recycle: [] for recycle in modes}
+        modes: list[Mode] = [
+            ("never", 0),
+            *(("every", recycle) for recycle in options.recycle),
+            *(("policy", recycle) for recycle in options.policy),
+        ]
+        rounds: dict[Mode, list[dict[str, Any]]] = {mode: [] for mode in modes}
         for number in range(1, options.rounds + 1):  # interleaved: drift hits every mode
-            for recycle in modes:
-                visit = run_step(environment, "visit", str(options.schemas), str(recycle))
-                rounds[recycle].append(visit)
-                label = f"every {recycle}" if recycle else "never"
-                print(f"round {number}: recycle {label} done", file=sys.stderr, flush=True)
+            for mode in modes:
+                kind, recycle = mode
+                policy = ["policy"] if kind == "policy" else []
+                step = ["visit", str(options.schemas), str(recycle), *policy]
+                rounds[mode].append(run_step(environment, *step))
+                print(f"round {number}: {label_of(mode)} done", file=sys.stderr, flush=True)
         with server.connect() as admin:
             row = admin.execute("SHOW server_version").fetchone()
     finally:
@@ -174,7 +203,7 @@ def main() -> None:
         f"the others copied at {setup['copy_ms']:.1f} ms each; pg_class {relations:,} rows, "
         f"database {size:,.0f} MiB"
     )
-    print_growth(rounds[0][0])
+    print_growth(rounds[("never", 0)][0])
     print_recycling(rounds)
 
 

@@ -2,6 +2,7 @@
 
     python -m benchmarks.backend_memory.worker setup SCHEMAS          (prints JSON)
     python -m benchmarks.backend_memory.worker visit SCHEMAS RECYCLE  (prints JSON)
+    python -m benchmarks.backend_memory.worker visit SCHEMAS RECYCLE policy
 
 Settings: migrate-fleet's tenantry project (the 17-model, 20-migration inventory app);
 the database is TENANTRY_BENCH_DATABASE_URL.
@@ -13,6 +14,11 @@ visit    activate the tenants one after another on the default connection and ru
          request's queries in each; RECYCLE > 0 closes the connection after every RECYCLE
          distinct schemas (the next query reconnects, inside the timing). Memory is sampled
          (untimed) at the checkpoints and just before each recycle.
+         With ``policy``: no hand-made recycle. The connection is persistent (CONN_MAX_AGE
+         None), each request is framed by Django's request_started / request_finished (so
+         close_old_connections runs, as under a real server), and tenantry's own policy,
+         TENANTRY_RECYCLE_AFTER_SCHEMAS = RECYCLE (0: None, never), closes it at the
+         boundary after the request in which its session passed RECYCLE schemas.
 """
 
 from __future__ import annotations
@@ -168,13 +174,88 @@ def visit(count: int, recycle: int) -> dict[str, Any]:
     }
 
 
+def visit_with_policy(count: int, recycle: int) -> dict[str, Any]:
+    """``visit``, but each request framed by Django's request signals on a persistent
+    connection, and recycled by tenantry's TENANTRY_RECYCLE_AFTER_SCHEMAS, nothing else."""
+    from django.core.signals import request_finished, request_started
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+    from django.test import override_settings
+    from sandbox.customers.models import Tenant
+
+    from benchmarks.backend_memory.memory import client_peak_rss, snapshot
+    from tenantry_django.postgresql._recycling import tenant_schemas_served
+
+    tenants = list(Tenant.objects.order_by("schema_name")[:count])
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = None  # persistent: only the policy recycles
+    override_settings(TENANTRY_RECYCLE_AFTER_SCHEMAS=recycle or None).enable()
+    connects = [0]
+
+    def count_connect(**kwargs: Any) -> None:
+        connects[0] += 1
+
+    connection_created.connect(count_connect, weak=False)
+    samples: list[dict[str, int]] = []
+    before_recycle: list[dict[str, int]] = []
+    requests: list[float] = []
+    after_reconnect: list[float] = []
+    closes: list[float] = []
+    for visited, tenant in enumerate(tenants, 1):
+        reconnecting = connection.connection is None and connects[0] > 0
+        started = time.perf_counter()
+        request_started.send(sender=None, environ={})
+        request(tenant)
+        elapsed = time.perf_counter() - started
+        # Untimed: memory at the checkpoints, and just before the boundary that recycles.
+        due = bool(recycle) and tenant_schemas_served(connection) > recycle
+        if visited in CHECKPOINTS or visited == len(tenants) or due:
+            with connection.cursor() as cursor:  # no tenant: public, not counted
+                sample = snapshot(cursor, visited).as_dict()
+            (before_recycle if due else samples).append(sample)
+            if due and (visited in CHECKPOINTS or visited == len(tenants)):
+                samples.append(sample)
+        started = time.perf_counter()
+        request_finished.send(sender=None)
+        boundary = time.perf_counter() - started
+        if connection.connection is None:  # tenantry's policy closed it at this boundary
+            closes.append(boundary)
+        else:
+            elapsed += boundary
+        (after_reconnect if reconnecting else requests).append(elapsed)
+    served = getattr(connection, "tenantry_search_path").visited  # noqa: B009 - not typed
+    revisits = []
+    for tenant in [t for t in tenants[-REVISITS:] if t.schema_name in served]:
+        started = time.perf_counter()
+        request(tenant)  # in this session's caches, no boundary (nothing recycles)
+        revisits.append(time.perf_counter() - started)
+    return {
+        "revisit_median_ms": statistics.median(revisits or [0]) * 1000,
+        "schemas": len(tenants),
+        "recycle": recycle,
+        "seconds": sum(requests) + sum(after_reconnect) + sum(closes),
+        "connections": connects[0],
+        "request_median_ms": statistics.median(requests) * 1000,
+        "after_reconnect_median_ms": statistics.median(after_reconnect or [0]) * 1000,
+        "reconnect_median_ms": statistics.median(closes or [0]) * 1000,
+        "samples": samples,
+        "before_recycle": before_recycle,
+        "client_peak_rss": client_peak_rss(),
+    }
+
+
 def main() -> None:
     step, count = sys.argv[1], int(sys.argv[2])
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     import django
 
     django.setup()
-    result = setup(count) if step == "setup" else visit(count, int(sys.argv[3]))
+    if step == "setup":
+        result = setup(count)
+    elif sys.argv[4:] == ["policy"]:
+        result = visit_with_policy(count, int(sys.argv[3]))
+    else:
+        result = visit(count, int(sys.argv[3]))
     print(json.dumps(result))
 
 
