@@ -33,10 +33,10 @@ def record(connection: BaseDatabaseWrapper, migrations: Sequence[MigrationKey]) 
 
 def record_sql(connection: BaseDatabaseWrapper, migrations: Sequence[MigrationKey]) -> str:
     """The one statement :func:`record` runs, as SQL text to run later in any schema (each
-    row's ``applied`` is the time of the transaction that runs it)."""
+    row's ``applied`` is when that statement starts, as Django's is when it records)."""
     quote = connection.ops.quote_name
     table = quote(MigrationRecorder.Migration._meta.db_table)
-    rows = ", ".join(["(%s, %s, now())"] * len(migrations))
+    rows = ", ".join(["(%s, %s, statement_timestamp())"] * len(migrations))
     params = [value for key in migrations for value in key]
     return connection.ops.compose_sql(  # type: ignore[attr-defined,no-any-return] # PostgreSQL's
         f"INSERT INTO {table} ({quote('app')}, {quote('name')}, {quote('applied')}) VALUES {rows}",
