@@ -22,6 +22,6 @@ def tenants(make_tenant: Callable[..., Any]) -> tuple[Any, Any]:
             Note.objects.bulk_create(Note(title=tenant.schema_name) for _ in range(3))
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")  # back in public
-    # As when a request starts (close_old_connections): each schema is checked again first.
-    connection.tenantry_search_path.check_schemas_again()
+    # As on a new server session: each schema is checked again first.
+    connection.tenantry_search_path.forget(checks=True)
     return made

@@ -10,6 +10,7 @@ from tenantry._hookspecs import hookimpl
 from tenantry._plugins import (
     PluginError,
     PluginInfo,
+    activation_listeners_changed,
     configure_plugins,
     get_executors,
     get_plugin_manager,
@@ -60,6 +61,7 @@ __all__ = [
     "TenantKind",
     "UnknownSelectorError",
     "activate",
+    "activation_listeners_changed",
     "configure_plugins",
     "deactivate",
     "describe",

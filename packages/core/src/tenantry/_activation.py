@@ -14,7 +14,7 @@ from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, cast, overload
 
-from tenantry._plugins import get_plugin_manager
+from tenantry._plugins import activation_listeners, get_plugin_manager
 from tenantry._tenant import Tenant
 
 __all__ = ["activate", "deactivate", "get_current_tenant", "tenant_context"]
@@ -24,10 +24,14 @@ R = TypeVar("R")
 
 _current_tenant: ContextVar[Tenant | None] = ContextVar("tenantry_current_tenant", default=None)
 
+#: ``get_current_tenant()``: the tenant active in this context, or ``None``. (The ContextVar's
+#: own ``get``: asked several times per query, it costs no Python call of its own.)
+get_current_tenant: Callable[[], Tenant | None] = _current_tenant.get
 
-def get_current_tenant() -> Tenant | None:
-    """The tenant active in this context, or ``None``."""
-    return _current_tenant.get()
+
+def _previous(token: Token[Tenant | None]) -> Tenant | None:
+    old = token.old_value
+    return None if old is Token.MISSING else cast(Tenant | None, old)
 
 
 def _check_tenant(tenant: object) -> Tenant:
@@ -43,9 +47,13 @@ def _check_tenant(tenant: object) -> Tenant:
 
 
 def _notify(tenant: Tenant | None, previous: Tenant | None) -> None:
-    hook = get_plugin_manager().hook
-    # Activation happens on every request and every ``with``: a hook nobody implements is
-    # not called at all (pluggy's call machinery costs about a microsecond even then).
+    """Tell the plugins listening to activations. Callers skip this while
+    ``activation_listeners.quiet``: activation happens on every request and every ``with``,
+    and pluggy's call machinery costs about a microsecond even with nobody listening."""
+    manager = get_plugin_manager()
+    if activation_listeners.known_quiet(manager):
+        return
+    hook = manager.hook
     if tenant is None:
         if hook.tenantry_tenant_deactivated.get_hookimpls():
             hook.tenantry_tenant_deactivated(previous=previous)
@@ -56,16 +64,16 @@ def _notify(tenant: Tenant | None, previous: Tenant | None) -> None:
 def activate(tenant: Tenant) -> None:
     """Make ``tenant`` current in this context until changed; prefer :class:`tenant_context`."""
     checked = _check_tenant(tenant)
-    previous = _current_tenant.get()
-    _current_tenant.set(checked)
-    _notify(checked, previous)
+    token = _current_tenant.set(checked)
+    if not activation_listeners.quiet:
+        _notify(checked, _previous(token))
 
 
 def deactivate() -> None:
     """Leave this context with no current tenant."""
-    previous = _current_tenant.get()
-    _current_tenant.set(None)
-    _notify(None, previous)
+    token = _current_tenant.set(None)
+    if not activation_listeners.quiet:
+        _notify(None, _previous(token))
 
 
 class tenant_context:  # noqa: N801 - used like a function: ``with tenant_context(t):``
@@ -76,21 +84,30 @@ class tenant_context:  # noqa: N801 - used like a function: ``with tenant_contex
     to call from many threads and tasks at once. ``None`` runs the block with no tenant.
     """
 
-    __slots__ = ("_tenant", "_tokens")
+    __slots__ = ("_outer", "_tenant", "_token")
 
     def __init__(self, tenant: Tenant | None) -> None:
         self._tenant = None if tenant is None else _check_tenant(tenant)
-        self._tokens: list[Token[Tenant | None]] = []
+        # The token of the innermost entry; those of outer entries of this same object
+        # (re-entered while active) wait in _outer, made only then.
+        self._token: Token[Tenant | None] | None = None
+        self._outer: list[Token[Tenant | None]] | None = None
 
     @property
     def tenant(self) -> Tenant | None:
         return self._tenant
 
     def __enter__(self) -> Tenant | None:
-        previous = _current_tenant.get()
-        self._tokens.append(_current_tenant.set(self._tenant))
-        _notify(self._tenant, previous)
-        return self._tenant
+        tenant = self._tenant
+        token = _current_tenant.set(tenant)
+        if self._token is not None:
+            if self._outer is None:
+                self._outer = []
+            self._outer.append(self._token)
+        self._token = token
+        if not activation_listeners.quiet:
+            _notify(tenant, _previous(token))
+        return tenant
 
     def __exit__(
         self,
@@ -98,8 +115,14 @@ class tenant_context:  # noqa: N801 - used like a function: ``with tenant_contex
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        token = self._token
+        assert token is not None, "tenant_context exited more often than entered"
+        self._token = self._outer.pop() if self._outer else None
+        if activation_listeners.quiet:
+            _current_tenant.reset(token)
+            return
         left = _current_tenant.get()
-        _current_tenant.reset(self._tokens.pop())
+        _current_tenant.reset(token)
         _notify(_current_tenant.get(), left)
 
     async def __aenter__(self) -> Tenant | None:

@@ -33,7 +33,13 @@ def tenantry_register_resolvers() -> Iterable[ResolverSpec]:  # type: ignore[emp
 
 @hookspec
 def tenantry_tenant_activated(tenant: Tenant, previous: Tenant | None) -> None:
-    """``tenant`` became current in this context (``previous`` was before)."""
+    """``tenant`` became current in this context (``previous`` was before).
+
+    Called on every activation (every request), so only while some implementation listens:
+    one may carry ``tenantry_listening``, a callable telling whether it wants calls now; its
+    plugin calls ``tenantry.activation_listeners_changed()`` when that answer may change
+    (see ``tenantry._plugins.ActivationListeners``).
+    """
 
 
 @hookspec

@@ -20,8 +20,11 @@ from tenantry._executors import ExecutorSpec
 from tenantry._resolution import ResolverSpec
 
 __all__ = [
+    "ActivationListeners",
     "PluginError",
     "PluginInfo",
+    "activation_listeners",
+    "activation_listeners_changed",
     "configure_plugins",
     "get_executors",
     "get_plugin_manager",
@@ -52,7 +55,7 @@ class _PluginConfig:
     load_entry_points: bool = True
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _config = _PluginConfig()
 _manager: pluggy.PluginManager | None = None
 
@@ -74,8 +77,70 @@ def import_object(dotted_path: str) -> object:
         raise PluginError(f"Cannot import tenantry plugin {dotted_path!r}: {error}") from error
 
 
+class ActivationListeners:
+    """Whether any plugin listens to activations (``tenantry_tenant_activated`` and
+    ``tenantry_tenant_deactivated``), read on every activation: ``quiet`` is True when
+    nothing listens, so activating calls nothing; None while unknown.
+
+    A hook implementation may carry ``tenantry_listening``, a callable saying whether it
+    wants calls now (tenantry_django's: whether ``schema_activated`` has receivers); its
+    plugin calls :func:`activation_listeners_changed` when that answer may have changed.
+    Registering or unregistering a plugin, and reconfiguring the plugins, do that too.
+    """
+
+    __slots__ = ("quiet",)
+
+    def __init__(self) -> None:
+        self.quiet: bool | None = None
+
+    def known_quiet(self, manager: pluggy.PluginManager) -> bool:
+        """``quiet``, worked out again if unknown."""
+        quiet = self.quiet
+        if quiet is None:
+            with _lock:  # a change meanwhile waits, then makes it unknown again
+                quiet = self.quiet = not (
+                    _listening(manager.hook.tenantry_tenant_activated)
+                    or _listening(manager.hook.tenantry_tenant_deactivated)
+                )
+        return quiet
+
+
+def _listening(caller: pluggy.HookCaller) -> bool:
+    for impl in caller.get_hookimpls():
+        wants_calls = getattr(impl.function, "tenantry_listening", None)
+        if wants_calls is None or wants_calls():
+            return True
+    return False
+
+
+activation_listeners = ActivationListeners()
+
+
+def activation_listeners_changed() -> None:
+    """A plugin's ``tenantry_listening`` answer may have changed: ask again at the next
+    activation (see :class:`ActivationListeners`)."""
+    with _lock:
+        activation_listeners.quiet = None
+
+
+class _PluginManager(pluggy.PluginManager):
+    """pluggy's manager, telling activations when plugins come and go."""
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        try:
+            return super().register(plugin, name)
+        finally:
+            activation_listeners_changed()
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> object | None:
+        try:
+            return super().unregister(plugin, name)
+        finally:
+            activation_listeners_changed()
+
+
 def _build(config: _PluginConfig) -> pluggy.PluginManager:
-    manager = pluggy.PluginManager(_hookspecs.PROJECT_NAME)
+    manager = _PluginManager(_hookspecs.PROJECT_NAME)
     manager.add_hookspecs(_hookspecs)
     for name in config.blocked:
         manager.set_blocked(name)
@@ -104,6 +169,7 @@ def configure_plugins(
     with _lock:
         _config = _PluginConfig(tuple(extra), tuple(blocked), load_entry_points)
         _manager = None
+        activation_listeners.quiet = None
 
 
 def get_plugin_manager() -> pluggy.PluginManager:

@@ -77,9 +77,10 @@ def _bind_new_querysets(queryset_class: Any) -> None:
     ) -> None:
         original_init(self, model, query, using, hints)
         # A clone passes its query, which carries the binding; only a new one is bound here.
-        if query is None and model is not None and is_pinned_model(model):
-            tenant = hinted_tenant(self._hints) or get_current_tenant()
-            if tenant is not None:
+        # (Cheapest questions first: this runs for every queryset and every clone.)
+        if query is None and model is not None:
+            tenant = (hinted_tenant(hints) if hints else None) or get_current_tenant()
+            if tenant is not None and is_pinned_model(model):
                 setattr(self._query, ATTRIBUTE, tenant)
 
     queryset_class.__init__ = __init__

@@ -74,7 +74,8 @@ def wrap_method(method: F, binding: Binding) -> F:
     def pinned(self: Any, *args: Any, **kwargs: Any) -> Any:
         # run_in() written out: this runs on every query, one call less counts.
         tenant = binding(self)
-        if tenant is None or same_place(tenant, get_current_tenant()):
+        current = get_current_tenant()
+        if tenant is None or tenant is current or same_place(tenant, current):
             return method(self, *args, **kwargs)
         with tenant_context(tenant):
             return method(self, *args, **kwargs)

@@ -21,11 +21,20 @@ def tenantry_tenant_catalog() -> Any:
     return DjangoTenantCatalog()
 
 
-@tenantry.hookimpl
-def tenantry_tenant_activated(tenant: tenantry.Tenant, previous: tenantry.Tenant | None) -> None:
+def _schema_activated_receivers() -> bool:
     # The signals module is imported when the Django app is ready; before that (or without
     # Django at all) nobody can be listening.
     signals = sys.modules.get("tenantry_django.signals")
-    # Activation runs on every request: with no receiver connected, skip the dispatch.
-    if signals is not None and signals.schema_activated.receivers:
+    return signals is not None and bool(signals.schema_activated.receivers)
+
+
+@tenantry.hookimpl
+def tenantry_tenant_activated(tenant: tenantry.Tenant, previous: tenantry.Tenant | None) -> None:
+    if _schema_activated_receivers():  # (the answer may be stale: a receiver went away)
+        signals = sys.modules["tenantry_django.signals"]
         signals.schema_activated.send(sender=type(tenant), tenant=tenant, previous=previous)
+
+
+# Activation runs on every request: while schema_activated has no receiver, core calls
+# nothing (its connect and disconnect tell core, see signals.py).
+tenantry_tenant_activated.tenantry_listening = _schema_activated_receivers  # type: ignore[attr-defined]

@@ -13,23 +13,33 @@ from typing import Any
 
 from django.db.models import Model
 
-from tenantry import PUBLIC_SCHEMA, describe, get_current_tenant
+from tenantry import PUBLIC_SCHEMA, Tenant, describe, get_current_tenant
 from tenantry_django._pinning import check_relation, tenant_of
-from tenantry_django.conf import get_settings
+from tenantry_django.conf import TenantrySettings, get_settings
 from tenantry_django.errors import NoActiveTenantError, TenantAppNotInstalledError
 
 __all__ = ["TenantRouter"]
 
 
 class TenantRouter:
+    # Asked before every query. The last tenant app found installed in a tenant is kept
+    # with the settings object it was for (a new one after any setting changed, so
+    # override_settings is seen) and the tenant object: asked again about both, the answer
+    # is that tenant's database.
+    _last: tuple[TenantrySettings, Tenant, str] | None = None
+
     def _db_for(self, model: type[Model], hints: dict[str, Any]) -> str | None:
-        config = get_settings().tenants
+        settings = get_settings()
+        config = settings.tenants
         label = model._meta.app_label
         if label not in config.tenant_labels:
             return config.public_database  # shared apps, and apps TENANTS does not list
         # An instance (saved, deleted, or whose related manager this is) keeps its tenant.
         instance = hints.get("instance")
         tenant = (tenant_of(instance) if instance is not None else None) or get_current_tenant()
+        last = self._last
+        if last is not None and last[1] is tenant and last[0] is settings and last[2] == label:
+            return tenant.database
         if tenant is None or tenant.schema_name == PUBLIC_SCHEMA:
             if label in config.public_labels:
                 return config.public_database
@@ -44,6 +54,7 @@ class TenantRouter:
                 f"{model._meta.label} is not installed in tenant '{describe(tenant)}': its app "
                 f"'{label}' is not in that tenant's APPS in settings.TENANTS."
             )
+        self._last = (settings, tenant, label)
         return tenant.database
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str | None:

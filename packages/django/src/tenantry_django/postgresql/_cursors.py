@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from django.db.utils import ProgrammingError
 
-from tenantry_django.postgresql._search_path import SearchPathState
+from tenantry_django.postgresql._search_path import SearchPathState, is_data_statement
 
 __all__ = ["SearchPathCursorMixin", "runs_outside_transactions"]
 
@@ -41,9 +41,8 @@ _NextsetCursor = _driver_class("psycopg", "ClientCursor")
 _Psycopg2Cursor = _driver_class("psycopg2.extensions", "cursor")
 
 
-# Only plain data statements are batched: two statements in one simple query run as one
-# implicit transaction, which e.g. CREATE DATABASE or VACUUM refuse.
-_BATCHABLE_HEADS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES", "(")
+# Only plain data statements (``is_data_statement``) are batched: two statements in one
+# simple query run as one implicit transaction, which e.g. CREATE DATABASE or VACUUM refuse.
 # Transaction control resolves no names, and may run in an aborted transaction where
 # setting the path would fail: it never carries the path.
 _TRANSACTION_CONTROL_HEADS = ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "END")
@@ -64,10 +63,6 @@ def _batching(cursor: Any) -> bool | None:
     if isinstance(cursor, _Psycopg2Cursor) and cursor.name is None:  # named: server-side
         return False
     return None
-
-
-def _batchable_statement(sql: Any) -> bool:
-    return isinstance(sql, str) and sql.lstrip()[:6].upper().startswith(_BATCHABLE_HEADS)
 
 
 def _transaction_control(sql: Any) -> bool:
@@ -99,12 +94,12 @@ class SearchPathCursorMixin:
     def _execute(self, sql: Any, params: Any, *ignored: Any) -> Any:
         db = self.db
         path = db.tenantry_search_path
-        pending = path.statement_to_send(db.connection)
+        pending = path.statement_to_send(db.connection, sql)
         if pending is None or _transaction_control(sql):
             return super()._execute(sql, params, *ignored)  # type: ignore[misc]
         db.validate_no_broken_transaction()  # Django's error, before anything is sent
         nextset = _batching(self.cursor)
-        if nextset is None or not _batchable_statement(sql):
+        if nextset is None or not is_data_statement(sql):
             with db.tenantry_search_path_for(sql):
                 return super()._execute(sql, params, *ignored)  # type: ignore[misc]
         prefix = f"{pending};\n"
@@ -135,11 +130,30 @@ class SearchPathCursorMixin:
     def execute(self, sql: Any, params: Any = None) -> Any:
         try:
             return super().execute(sql, params)  # type: ignore[misc]
-        except BaseException:
+        except BaseException as error:
             # The transaction may be aborted or the statement may have changed the path:
-            # trust nothing we remembered.
-            self.db.tenantry_search_path.forget()
+            # trust nothing we remembered (and check the schema if a name was not found).
+            missing = self._missing_schema_after(error)
+            if missing is not None:
+                raise missing from error
             raise
+
+    def _missing_schema_after(self, error: BaseException) -> Exception | None:
+        """``TenantSchemaMissingError`` if ``error`` came of the tenant's schema being gone
+        (checked at once when no transaction is open, else by the next statement)."""
+        db = self.db
+        path = db.tenantry_search_path
+        check = path.forget_after_error(error, db.connection)
+        if check is None:
+            return None
+        try:
+            with db.wrap_database_errors, db.connection.cursor() as cursor:
+                cursor.execute(check)
+        except ProgrammingError as checked:
+            return path.missing_schema(checked)
+        except Exception:
+            return None
+        return None
 
     def executemany(self, sql: Any, param_list: Any) -> Any:
         try:

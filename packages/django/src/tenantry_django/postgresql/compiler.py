@@ -10,7 +10,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from tenantry_django._pinning import check_query_runs_in_its_tenant
+from tenantry import get_current_tenant
+from tenantry_django._pinning import ATTRIBUTE, check_query_runs_in_its_tenant
 
 # (django-stubs has no module for the PostgreSQL compilers.)
 stock: Any = import_module("django.db.backends.postgresql.compiler")
@@ -28,7 +29,11 @@ class _RunsInItsTenant:
     query: Any
 
     def execute_sql(self, *args: Any, **kwargs: Any) -> Any:
-        check_query_runs_in_its_tenant(self.query)
+        # Before every query: the common cases (unbound, or bound to the very tenant object
+        # that is active) cost an attribute read and a comparison.
+        bound = getattr(self.query, ATTRIBUTE, None)
+        if bound is not None and bound is not get_current_tenant():
+            check_query_runs_in_its_tenant(self.query)
         return super().execute_sql(*args, **kwargs)  # type: ignore[misc]
 
 
