@@ -108,7 +108,8 @@ def worker(count: int) -> None:
                  "server_ms": server_ms}
             )
         queries = monitor.execute(  # the last claim's statements, for --statements
-            "SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) "
+            "SELECT calls, round(total_exec_time::numeric, 3), "
+            "left(regexp_replace(query, '\\s+', ' ', 'g'), 100) "
             "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
             "WHERE d.datname = current_database() AND s.toplevel "
             "AND s.query NOT ILIKE '%pg_stat_statements%' ORDER BY s.total_exec_time DESC"
@@ -120,7 +121,7 @@ def worker(count: int) -> None:
                 "fill_ms": fill_ms,
                 "creations": creations,
                 "problems": problems,
-                "statements": [f"{calls} x {query}" for calls, query in queries],
+                "statements": [f"{calls} x {ms} ms  {query}" for calls, ms, query in queries],
             }
         )
     )

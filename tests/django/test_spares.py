@@ -324,3 +324,41 @@ def test_the_spares_command_refuses_an_unknown_database(db):
 
     with pytest.raises(CommandError, match="--database nowhere: not in DATABASES"):
         spares_command("--fill", "--database", "nowhere")
+
+
+def test_a_pool_without_dynamic_tenants_is_reported(settings):
+    statics_only = {key: value for key, value in settings.TENANTS.items() if key != "default"}
+    with override_settings(TENANTS=statics_only, TENANTRY_SPARE_SCHEMAS=2):
+        assert [error.id for error in check_spare_schemas()] == ["tenantry.E071"]
+
+
+@pool
+def test_with_a_clone_reference_spares_are_clones_and_older_spares_are_replaced(db):
+    from tenantry_django.schemas import create_clone_reference
+
+    refill_spares()
+    migrated = set(spare_names())
+    reference = create_clone_reference()
+    with tenant_context(reference):
+        Tag.objects.create(name="from the reference")
+
+    Tenant(schema_name="acme").save()  # spares made by migrating are stale now: cloned
+    assert set(spare_names()) == migrated
+    (report,) = refill_spares()
+    assert sorted(report.dropped) == sorted(migrated)
+    assert len(report.created) == 2
+    assert all(spare.marker.endswith("source clone sample") for spare in list_spares("default"))
+
+    globex = Tenant(schema_name="globex")
+    globex.save()
+    assert len(spare_names()) == 1  # claimed
+    with tenant_context(globex):
+        assert set(Tag.objects.values_list("name", flat=True)) == {"welcome", "from the reference"}
+
+
+def test_a_flush_of_every_schema_drops_the_spares(committed_pool):
+    import io
+
+    assert len(spare_names()) == 2
+    call_command("flush", "--all-schemas", interactive=False, stdout=io.StringIO())
+    assert spare_names() == []

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.apps import apps
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, transaction
 
 from tenantry import Tenant
 from tenantry_django._spare_claim import claim_current_spare
@@ -90,14 +90,11 @@ def claim_spare(tenant: Tenant) -> bool:
     or has no current spare: the caller creates the schema as usual."""
     if get_settings().spare_schemas(tenant.database) <= 0:
         return False
-    spare = claim_current_spare(tenant)
-    if spare is None:
+    # The backend needs no word about the rename (which would cost the next statement a
+    # path round trip): the spare's random name is never activated again, and the tenant's
+    # name cannot have been seen to exist before (a dropped schema is forgotten on drop).
+    if claim_current_spare(tenant) is None:
         return False
-    from tenantry_django.postgresql.base import DatabaseWrapper  # (imports the backend)
-
-    if isinstance(connection := connections[tenant.database], DatabaseWrapper):
-        connection.tenantry_forget_schema(spare)
-        connection.tenantry_forget_schema(tenant.schema_name)
     if get_settings().spare_refill_in_background:
         schedule_refill(tenant.database)
     return True
