@@ -38,7 +38,7 @@ def record_sql(connection: BaseDatabaseWrapper, migrations: Sequence[MigrationKe
     table = quote(MigrationRecorder.Migration._meta.db_table)
     rows = ", ".join(["(%s, %s, statement_timestamp())"] * len(migrations))
     params = [value for key in migrations for value in key]
-    return connection.ops.compose_sql(  # type: ignore[attr-defined,no-any-return] # PostgreSQL's
+    return connection.ops.compose_sql(  # type: ignore[attr-defined] # PostgreSQL's
         f"INSERT INTO {table} ({quote('app')}, {quote('name')}, {quote('applied')}) VALUES {rows}",
         params,
     )
