@@ -11,7 +11,7 @@ advisory lock as a claim, so a spare being claimed is skipped, never pulled away
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connections, transaction
 
@@ -110,14 +110,33 @@ def make_spare(database: str) -> str:
     return name
 
 
-def _upgrade(spare: Spare) -> None:
-    """Migrate a stale spare made from the current source, and mark it current."""
+def _try_lock(database: str, spare: Spare) -> bool:
+    """Take the spare's advisory lock (a claim's) for this transaction, if it is still the
+    spare that was listed; False when another transaction holds it or it changed."""
+    with connections[database].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_catalog.pg_try_advisory_xact_lock(%s, pg_catalog.hashtext(%s)) "
+            "AND pg_catalog.obj_description(n.oid, 'pg_namespace') = %s "
+            "FROM pg_catalog.pg_namespace n WHERE n.nspname = %s",
+            [LOCK_SPACE, spare.schema_name, spare.marker, spare.schema_name],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _upgrade(spare: Spare) -> Spare | None:
+    """Migrate a stale spare made from the current source and mark it current; the spare
+    now, or None when another run holds it."""
     reference = reference_in(spare.database)
     if reference is not None and not schema_exists(reference, spare.database):
         reference = None
     with tenant_context(None), transaction.atomic(using=spare.database):
+        if not _try_lock(spare.database, spare):
+            return None
         migrate_schema(SchemaDescriptor(spare.schema_name, spare.database))
-        _mark(spare.database, spare.schema_name, expected_marker(reference))
+        marker = expected_marker(reference)
+        _mark(spare.database, spare.schema_name, marker)
+    return replace(spare, marker=marker, current=True)
 
 
 def drop_spare(spare: Spare) -> bool:
@@ -130,14 +149,7 @@ def drop_spare(spare: Spare) -> bool:
         transaction.atomic(using=spare.database),
         connection.cursor() as cursor,
     ):
-        cursor.execute(
-            "SELECT pg_catalog.pg_try_advisory_xact_lock(%s, pg_catalog.hashtext(%s)) "
-            "AND pg_catalog.obj_description(n.oid, 'pg_namespace') = %s "
-            "FROM pg_catalog.pg_namespace n WHERE n.nspname = %s",
-            [LOCK_SPACE, spare.schema_name, spare.marker, spare.schema_name],
-        )
-        row = cursor.fetchone()
-        if row is None or not row[0]:
+        if not _try_lock(spare.database, spare):
             return False
         cursor.execute(f"DROP SCHEMA {quote_identifier(spare.schema_name)} CASCADE")
     if isinstance(connection, DatabaseWrapper):
@@ -159,14 +171,15 @@ def refresh_pool(database: str, *, top_up_only: bool = False) -> PoolReport:
             continue
         elif spare.same_source:
             try:
-                _upgrade(spare)
+                upgraded = _upgrade(spare)
             except Exception as error:  # reported; the spare is never handed out stale
                 report.failed.append((spare.schema_name, f"{type(error).__name__}: {error}"))
                 if drop_spare(spare):
                     report.dropped.append(spare.schema_name)
             else:
-                report.migrated.append(spare.schema_name)
-                current.append(spare)
+                if upgraded is not None:
+                    report.migrated.append(spare.schema_name)
+                    current.append(upgraded)
         elif drop_spare(spare):
             report.dropped.append(spare.schema_name)
     for spare in current[report.size :]:
