@@ -105,3 +105,21 @@ def test_a_saved_or_deleted_tenant_or_domain_row_clears_them(make_tenant):
         fill(current_caches())
         change()
         assert len(current_caches().domains) == 0, change
+
+
+def test_a_working_set_of_10000_tenants_stays_in_every_table():
+    """A server with 10,000 tenants serving each in turn: no table starts over, so no host
+    pays its query again before its entries expire."""
+    caches = RoutingCaches()  # the tables a process starts with, empty
+    expires = time.monotonic() + 60
+    hosts = [f"tenant{index}.test" for index in range(10_000)]
+    for host in hosts:
+        caches.remember_host((None, host), host)
+        caches.domains.put(host, ({}, {}), expires)
+        caches.answers.put((host, ""), (None, None), expires)  # type: ignore[arg-type]
+        caches.names.put(host.split(".")[0], None, expires)
+    assert len(caches.hosts) == len(caches.domains) == len(caches.answers) == 10_000
+    assert len(caches.names) == 10_000
+    assert caches.hosts[(None, hosts[0])] == hosts[0]  # the first still there after the last
+    assert hosts[0] in caches.domains.entries
+    assert (hosts[0], "") in caches.answers.entries

@@ -26,7 +26,14 @@ from tenantry_django.conf import get_settings
 
 __all__ = ["MAX_ENTRIES", "ExpiringCache", "RoutingCaches", "clear_caches", "current_caches"]
 
-MAX_ENTRIES = 4096
+# Entries per table. A server with 10,000 tenants keeps every host's domain rows, validated
+# host and answer in memory at once (a host and its www. twin, a few first path segments
+# each): the bound is above such a working set, so serving every tenant in turn never makes
+# a table start over (which would cost each host a query again). It still bounds what
+# clients inventing hosts, folders or header values can make a process keep: an unknown
+# host's entry is a few hundred bytes (about 20 MiB per full table), a tenant's domain
+# entry holds its Tenant row (1-2 KiB). tests/django/routing/test_cache.py holds it to 10,000.
+MAX_ENTRIES = 65_536
 
 _Key = TypeVar("_Key", bound=Hashable)
 _Value = TypeVar("_Value")
