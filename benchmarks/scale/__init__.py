@@ -1,0 +1,1 @@
+"""Scale: the per-schema cost of tenantry's commands, creation and requests at N schemas."""
