@@ -75,9 +75,9 @@ def test_a_schema_dropped_mid_request_fails_the_next_query_too(vanishing):
         drop_elsewhere("vanishing")
         with pytest.raises(TenantSchemaMissingError, match='schema "vanishing" does not exist'):
             note_titles()
-        with pytest.raises(TenantSchemaMissingError):  # and DDL never lands in public
-            with connection.cursor() as cursor:
-                cursor.execute("CREATE TABLE made_here (id int)")
+        # and DDL never lands in public
+        with pytest.raises(TenantSchemaMissingError), connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE made_here (id int)")
     assert "made_here" not in connection.introspection.table_names()
 
 
@@ -86,9 +86,12 @@ def test_ddl_after_a_request_boundary_checks_the_schema_first(vanishing):
         assert note_titles() == []
     drop_elsewhere("vanishing")
     close_old_connections()
-    with tenant_context(vanishing), pytest.raises(TenantSchemaMissingError):
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE made_here (id int)")  # would be made in public
+    with (
+        tenant_context(vanishing),
+        pytest.raises(TenantSchemaMissingError),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("CREATE TABLE made_here (id int)")  # would be made in public
     assert "made_here" not in connection.introspection.table_names()
 
 

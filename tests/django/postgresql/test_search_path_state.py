@@ -245,3 +245,43 @@ def test_reporting_missing_schema_raises_the_clear_error_from_the_drivers(state)
     with pytest.raises(ProgrammingError) as raised, state.reporting_missing_schema():
         raise other
     assert raised.value is other
+
+
+# -- no check of its own per request (postgresql/_search_path.py's docstring) --------------
+
+DATA = "SELECT title FROM notes_note"
+
+
+def test_after_a_boundary_a_data_statement_is_sent_alone_and_ddl_is_checked(pointed_at_acme):
+    pointed_at_acme.check_schemas_again()
+    with tenant_context(ACME):
+        # acme's apps are tenant apps only: with acme gone the query fails by itself
+        assert pointed_at_acme.statement_to_send(NOT_POOLED, DATA) is None
+        # DDL would create its table in public: checked first
+        ddl = pointed_at_acme.statement_to_send(NOT_POOLED, "CREATE TABLE t (id int)")
+        assert ddl == path_statements().check["acme"]
+
+
+def test_a_tenant_with_a_public_app_is_checked_after_every_boundary(state, settings):
+    tenants = {**settings.TENANTS}
+    tenants["public"] = {**tenants["public"], "APPS": [*tenants["public"]["APPS"], "sandbox.notes"]}
+    with override_settings(TENANTS=tenants), tenant_context(ACME):
+        assert sent(state) == session("acme", checked=True)
+        assert state.statement_to_send(NOT_POOLED, DATA) is None  # checked in this request
+        state.check_schemas_again()
+        assert state.statement_to_send(NOT_POOLED, DATA) == path_statements().check["acme"]
+
+
+def test_a_name_found_nowhere_has_the_schema_checked_with_the_next_statement(pointed_at_acme):
+    error = django_error(ProgrammingError, 'relation "notes_note" does not exist', "42P01")
+    with tenant_context(ACME):
+        assert pointed_at_acme.statement_to_send(NOT_POOLED, DATA) is None
+        assert pointed_at_acme.forget_after_error(error, None) is None  # (no connection)
+        assert pointed_at_acme.statement_to_send(NOT_POOLED, DATA) == session("acme", checked=True)
+
+
+def test_other_errors_only_forget_the_path(pointed_at_acme):
+    error = django_error(ProgrammingError, "syntax error", "42601")
+    with tenant_context(ACME):
+        assert pointed_at_acme.forget_after_error(error, None) is None
+        assert pointed_at_acme.statement_to_send(NOT_POOLED, DATA) == session("acme")

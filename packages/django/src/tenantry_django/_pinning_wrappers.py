@@ -70,10 +70,28 @@ def _marked(wrapper: Callable[..., Any]) -> Any:
 
 
 def wrap_method(method: F, binding: Binding) -> F:
+    if binding is queryset_binding:
+        return _wrap_queryset_method(method)
+
     @functools.wraps(method)
     def pinned(self: Any, *args: Any, **kwargs: Any) -> Any:
         # run_in() written out: this runs on every query, one call less counts.
         tenant = binding(self)
+        current = get_current_tenant()
+        if tenant is None or tenant is current or same_place(tenant, current):
+            return method(self, *args, **kwargs)
+        with tenant_context(tenant):
+            return method(self, *args, **kwargs)
+
+    return _marked(pinned)
+
+
+def _wrap_queryset_method(method: F) -> F:
+    """:func:`wrap_method` for a queryset's binding, read inline: every query runs this."""
+
+    @functools.wraps(method)
+    def pinned(self: Any, *args: Any, **kwargs: Any) -> Any:
+        tenant = getattr(self._query, ATTRIBUTE, None)
         current = get_current_tenant()
         if tenant is None or tenant is current or same_place(tenant, current):
             return method(self, *args, **kwargs)

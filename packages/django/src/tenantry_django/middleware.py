@@ -53,6 +53,9 @@ class TenantMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        # The URLconf the last resolution got (the routing cache hands out one Resolution
+        # object per host): (resolution, settings object, ROOT_URLCONF, what to set).
+        self._last_urlconf: tuple[Resolution, object, object, Any] | None = None
         self._async = iscoroutinefunction(get_response)
         if self._async:
             markcoroutinefunction(self)
@@ -72,15 +75,33 @@ class TenantMiddleware:
             return HttpResponsePermanentRedirect(
                 resolution.redirect_to + (f"?{query}" if query else "")
             )
-        urlconf = urlconf_for(resolution.tenant)
         request.tenant = resolution.tenant  # type: ignore[attr-defined]
         request.tenant_folder = resolution.folder  # type: ignore[attr-defined]
+        root = getattr(settings, "ROOT_URLCONF", None)
+        tenantry_settings = get_settings()
+        last = self._last_urlconf
+        if (
+            last is not None
+            and last[0] is resolution
+            and last[1] is tenantry_settings
+            and last[2] is root
+        ):
+            chosen = last[3]
+        else:
+            chosen = self._urlconf(resolution, root)
+            self._last_urlconf = (resolution, tenantry_settings, root, chosen)
+        if chosen is not None:
+            request.urlconf = chosen
+        return None
+
+    @staticmethod
+    def _urlconf(resolution: Resolution, root: object) -> Any:
+        """The URLconf to set on the request, or None for Django's own (``ROOT_URLCONF``)."""
+        urlconf = urlconf_for(resolution.tenant)
         if resolution.folder:
             # Django takes a module as well as a dotted path; its stubs say only str.
-            request.urlconf = folder_urlconf(urlconf, resolution.folder)  # type: ignore[assignment]
-        elif urlconf != getattr(settings, "ROOT_URLCONF", None):  # Django's own default
-            request.urlconf = urlconf
-        return None
+            return folder_urlconf(urlconf, resolution.folder)
+        return urlconf if urlconf != root else None
 
     def _route(self, request: HttpRequest) -> tuple[Resolution | None, HttpResponseBase | None]:
         carried = _carried(request)

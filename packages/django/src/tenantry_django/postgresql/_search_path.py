@@ -58,12 +58,18 @@ _UNDEFINED_NAMES = frozenset({"42P01", "42883", "42704"})
 _NO_STATEMENTS = PathStatements()  # until the first statement: for no settings object
 _IDLE = 0  # libpq's PQTRANS_IDLE: no transaction open (psycopg 3 and psycopg2 alike)
 _DATA_HEADS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES", "(")
+_NOBODY = object()  # no tenant is known to need nothing sent
 
 
 def is_data_statement(sql: Any) -> bool:
     """Whether ``sql`` only reads or writes rows: with its tenant's schema gone, every name
     of the tenant's it uses fails to resolve (DDL would create objects in ``public``)."""
-    return isinstance(sql, str) and sql.lstrip()[:6].upper().startswith(_DATA_HEADS)
+    if not isinstance(sql, str):
+        return False
+    head = sql[:6].upper()  # (not sql.lstrip(): that copies the whole statement)
+    if head.startswith(_DATA_HEADS):
+        return True
+    return head[:1].isspace() and sql.lstrip()[:6].upper().startswith(_DATA_HEADS)
 
 
 def _transaction_idle(connection: Any) -> bool:
@@ -93,6 +99,8 @@ class SearchPathState:
         "_applied",
         "_lasting",
         "_pending",
+        "_ready",
+        "_ready_for_any",
         "_settings",
         "_statements",
         "_verified",
@@ -115,6 +123,11 @@ class SearchPathState:
         self._lasting: set[str] = set()
         # (schema, what applied becomes, whether the statement checks the schema)
         self._pending: tuple[str, str, bool] | None = None
+        # The fast path: with this tenant object (None: public) active, nothing is to be sent
+        # before any statement (_ready_for_any) or before data statements; reset whenever
+        # what it was worked out from changes.
+        self._ready: object = _NOBODY
+        self._ready_for_any = False
         self._settings: TenantrySettings | None = None  # what _statements were built for
         self._statements = _NO_STATEMENTS
         self.visited: set[str] = set()  # schemas this server session served (_recycling)
@@ -139,9 +152,19 @@ class SearchPathState:
         ``sql`` (None: unknown) decides whether a schema checked earlier on this session
         must be checked again (module docstring).
         """
-        # Asked before every statement: self.schema() inline, and the statements of the
-        # settings in force looked up only when those are another object than last time.
+        # Asked before every statement: in the steady state, with the same tenant object active
+        # as last time, two identity checks (and a look at the statement's first word).
         tenant = get_current_tenant()
+        if (
+            tenant is self._ready
+            and self._settings is get_settings()
+            and (self._ready_for_any or is_data_statement(sql))
+        ):
+            return None
+        return self._worked_out(tenant, connection, sql)
+
+    def _worked_out(self, tenant: Any, connection: Any, sql: Any) -> str | None:
+        self._ready = _NOBODY
         if tenant is None or tenant.database != self.alias:
             schema = PUBLIC_SCHEMA
         else:
@@ -165,6 +188,9 @@ class SearchPathState:
         )
         if statement == self._applied:
             if verified:
+                if not self.pooled:
+                    self._ready = tenant
+                    self._ready_for_any = schema == PUBLIC_SCHEMA or schema in self._verified
                 return None
             self._pending = (schema, statement, True)
             return statements.check[schema]  # right path, existence not checked lately
@@ -194,6 +220,7 @@ class SearchPathState:
         ``checks``, also check again that each schema exists: after a rollback (a schema
         created in the rolled-back transaction is gone) and on a new server session."""
         self._applied = None
+        self._ready = _NOBODY
         if checks:
             self._verified.clear()
             self._lasting.clear()
@@ -203,6 +230,7 @@ class SearchPathState:
         tenant's schema still exists, unless the statement fails closed without it (module
         docstring)."""
         self._verified.clear()
+        self._ready = _NOBODY
 
     def forget_schema(self, schema: str) -> None:
         """``schema`` was dropped: check it again before pointing at it."""
@@ -215,7 +243,7 @@ class SearchPathState:
         tenant's schema may be gone: it is checked with the next statement, and the check
         is returned to run now when it can (no transaction open on the driver
         ``connection``), so that this error can say so."""
-        self._applied = None
+        self.forget()
         if _sqlstate(error) not in _UNDEFINED_NAMES:
             return None
         schema = self.schema()

@@ -25,33 +25,24 @@ __all__ = [
 ]
 
 
-class _RunsInItsTenant:
-    query: Any
+def _guarded(stock_compiler: Any) -> Any:
+    """``stock_compiler`` whose ``execute_sql`` first refuses to run a bound query under
+    another tenant (the stock method called directly: this runs for every query)."""
+    stock_execute_sql = stock_compiler.execute_sql
 
-    def execute_sql(self, *args: Any, **kwargs: Any) -> Any:
-        # Before every query: the common cases (unbound, or bound to the very tenant object
-        # that is active) cost an attribute read and a comparison.
+    def execute_sql(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # The common cases (unbound, or bound to the very tenant object that is active) cost
+        # an attribute read and a comparison.
         bound = getattr(self.query, ATTRIBUTE, None)
         if bound is not None and bound is not get_current_tenant():
             check_query_runs_in_its_tenant(self.query)
-        return super().execute_sql(*args, **kwargs)  # type: ignore[misc]
+        return stock_execute_sql(self, *args, **kwargs)
+
+    return type(stock_compiler.__name__, (stock_compiler,), {"execute_sql": execute_sql})
 
 
-class SQLCompiler(_RunsInItsTenant, stock.SQLCompiler):
-    pass
-
-
-class SQLInsertCompiler(_RunsInItsTenant, stock.SQLInsertCompiler):
-    pass
-
-
-class SQLDeleteCompiler(_RunsInItsTenant, stock.SQLDeleteCompiler):
-    pass
-
-
-class SQLUpdateCompiler(_RunsInItsTenant, stock.SQLUpdateCompiler):
-    pass
-
-
-class SQLAggregateCompiler(_RunsInItsTenant, stock.SQLAggregateCompiler):
-    pass
+SQLCompiler = _guarded(stock.SQLCompiler)
+SQLInsertCompiler = _guarded(stock.SQLInsertCompiler)
+SQLDeleteCompiler = _guarded(stock.SQLDeleteCompiler)
+SQLUpdateCompiler = _guarded(stock.SQLUpdateCompiler)
+SQLAggregateCompiler = _guarded(stock.SQLAggregateCompiler)
