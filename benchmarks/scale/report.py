@@ -16,6 +16,7 @@ STEPS = (
     "added field",
 )
 PLAIN_STEPS = ("requests",)
+LIGHT_STEPS = ("select", "whowill", "create", "requests")  # need no migrated schemas
 _UNITS = {"create": "tenant", "requests": "request"}
 TARGET = 1.2  # issue 16: a per-schema cost at 10,000 within 1.2x of the one at 200
 
@@ -68,10 +69,11 @@ def _table(count: int, by_project: dict[str, dict[str, dict[str, Any]]], sample:
                 f"{project:<14}{step:<17}{int(result['count']):>7}{float(result['seconds']):>9.2f}"
                 f"{_per_unit_text(step, result):>12}{_rss(result):>9}  {_extra(step, result)}"
             )
+    if "fresh" in by_project.get("tenantry", {}):
+        print(f"fresh: {min(count, sample)} empty schemas migrated among {count}")
     print(
-        f"fresh: {min(count, sample)} empty schemas migrated among {count}; per unit: per "
-        "schema, except create (per tenant) and requests (per request, wall; CPU is this "
-        "process's thread time)"
+        "per unit: per schema, except create (per tenant) and requests (per request, wall; "
+        "CPU is this process's thread time)"
     )
 
 

@@ -17,6 +17,10 @@ of one schema tenantry migrated (see fleet.py). Then, each step in a process of 
   requests         in-process WSGI rotating over the N hosts (~5,000 requests, at least one pass)
   added field      a new process sees migration 0021 in every schema
 
+--light builds schemas holding only the view's table (10,000 in a minute or two, against
+most of an hour for migrated copies on a busy 2-core machine) and runs the steps that need
+no migrated app: select, whowill, create, requests.
+
 plain Django serves the same view (its category in public) to the same hosts: its per-request
 cost is the reference tenantry's is compared with. Prints one table per N (time per unit,
 peak RSS of the process, per-request CPU, queries and the server backend's private memory)
@@ -38,7 +42,7 @@ from postgres_harness import PostgresServer, start_embedded_server
 from benchmarks.driver import quote_identifier
 from benchmarks.environment import baseline_environment, describe
 from benchmarks.migrate_fleet.worker import ADDED_FIELD
-from benchmarks.scale.report import PLAIN_STEPS, STEPS, print_report
+from benchmarks.scale.report import LIGHT_STEPS, PLAIN_STEPS, STEPS, print_report
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = ("tenantry", "plain Django")
@@ -92,8 +96,9 @@ def measure(
     *,
     keep: bool = False,
     build_only: bool = False,
+    light: bool = False,
 ) -> dict[str, dict[str, object]]:
-    database = f"scale_{project.split()[0].lower()}_{count}"
+    database = f"scale_{project.split()[0].lower()}_{count}" + ("_light" if light else "")
     # A kept cluster keeps each fleet as it was right after setup (a template database):
     # a later run copies its files instead of building the fleet again.
     template = f"{database}_fleet_{sample}"
@@ -121,13 +126,15 @@ def measure(
         if copied:
             results["setup"] = {f"copied from {template}": seconds}
         else:
-            results["setup"] = run_step(project, "setup", count, sample, environment)
+            setup = "light setup" if light else "setup"
+            results["setup"] = run_step(project, setup, count, sample, environment)
             if keep and project == "tenantry" and "failed" not in results["setup"]:
                 kept = _copy_database(server, database, template)
                 results["setup"][f"kept as {template}"] = kept
         if build_only or "failed" in results["setup"]:
             return results
-        for step in STEPS if project == "tenantry" else PLAIN_STEPS:
+        steps = LIGHT_STEPS if light else STEPS
+        for step in steps if project == "tenantry" else PLAIN_STEPS:
             added = {ADDED_FIELD: "1"} if step == "added field" else {}
             results[step] = run_step(project, step, count, sample, {**environment, **added})
             if "failed" in results[step] and step in ("fresh",):
@@ -153,6 +160,11 @@ def main() -> None:
         metavar="DIR",
         help="run the cluster kept in DIR, and keep each fleet there after its setup (a "
         "template database): the next run at that N copies it instead of building it",
+    )
+    parser.add_argument(
+        "--light",
+        action="store_true",
+        help=f"schemas holding only the view's table; steps {', '.join(LIGHT_STEPS)} only",
     )
     parser.add_argument(
         "--build-only", action="store_true", help="with --keep: build the fleets, time nothing"
@@ -184,6 +196,7 @@ def main() -> None:
                     options.checkout,
                     keep=options.keep is not None,
                     build_only=options.build_only,
+                    light=options.light,
                 )
                 for p in projects
             }

@@ -4,7 +4,8 @@
 
 PROJECT is ``tenantry`` or ``plain Django``; environment as for migrate-fleet
 (TENANTRY_BENCH_DATABASE_URL, TENANTRY_BENCH_WORKERS, TENANTRY_BENCH_ADDED_FIELD).
-Steps: ``setup`` (the fleet, untimed), ``fresh`` (migrate the SAMPLE empty schemas among the
+Steps: ``setup`` (the fleet, untimed; ``light setup``: each schema only holds the view's
+table), ``fresh`` (migrate the SAMPLE empty schemas among the
 N), ``no-op`` and ``added field`` (migrate -s :dynamic:), ``select`` (runschema's selection
 of :all:), ``whowill`` and ``migrationstatus`` over :dynamic:, ``create`` (new tenants
 through save() while N exist), ``requests`` (in-process WSGI, rotating over the N hosts).
@@ -33,7 +34,7 @@ from benchmarks.migrate_fleet.worker import (
     peak_rss_mib,
     schema_names,
 )
-from benchmarks.scale.fleet import build, host_of, own_category
+from benchmarks.scale.fleet import build, build_light, host_of, own_category
 
 SETTINGS = {
     "tenantry": "benchmarks.scale.settings_tenantry",
@@ -213,8 +214,10 @@ def main() -> None:
     url = os.environ["TENANTRY_BENCH_DATABASE_URL"]
     schemas = schema_names(count)
     sample = schemas[:sample_size]
-    if step == "setup":
-        if project == "tenantry":
+    if step in ("setup", "light setup"):
+        if project == "tenantry" and step == "light setup":
+            timings = build_light(url, schemas)
+        elif project == "tenantry":
             timings = build(url, schemas, sample_size)
         else:
             step_setup_plain(url)
