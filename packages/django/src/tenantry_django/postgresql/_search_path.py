@@ -100,6 +100,7 @@ class SearchPathState:
         "_lasting",
         "_pending",
         "_ready",
+        "_ready_after_boundary",
         "_ready_for_any",
         "_settings",
         "_statements",
@@ -128,6 +129,8 @@ class SearchPathState:
         # what it was worked out from changes.
         self._ready: object = _NOBODY
         self._ready_for_any = False
+        # What _ready_for_any becomes at a request boundary; None: _ready is reset there.
+        self._ready_after_boundary: bool | None = None
         self._settings: TenantrySettings | None = None  # what _statements were built for
         self._statements = _NO_STATEMENTS
         self.visited: set[str] = set()  # schemas this server session served (_recycling)
@@ -189,13 +192,21 @@ class SearchPathState:
         if statement == self._applied:
             if verified:
                 if not self.pooled:
-                    self._ready = tenant
-                    self._ready_for_any = schema == PUBLIC_SCHEMA or schema in self._verified
+                    self._remember_ready(tenant, schema)
                 return None
             self._pending = (schema, statement, True)
             return statements.check[schema]  # right path, existence not checked lately
         self._pending = (schema, statement, not verified)
         return statement if verified else scope.checked[schema]
+
+    def _remember_ready(self, tenant: Any, schema: str) -> None:
+        self._ready = tenant
+        if schema == PUBLIC_SCHEMA:
+            self._ready_for_any = self._ready_after_boundary = True
+        else:
+            self._ready_for_any = schema in self._verified
+            # (not verified: it lasts, else nothing would have been sent as it is)
+            self._ready_after_boundary = False if schema in self._lasting else None
 
     def mark_applied(self) -> None:
         """The statement from ``statement_to_send()`` went through."""
@@ -230,7 +241,11 @@ class SearchPathState:
         tenant's schema still exists, unless the statement fails closed without it (module
         docstring)."""
         self._verified.clear()
-        self._ready = _NOBODY
+        after = self._ready_after_boundary
+        if after is None:
+            self._ready = _NOBODY
+        else:
+            self._ready_for_any = after
 
     def forget_schema(self, schema: str) -> None:
         """``schema`` was dropped: check it again before pointing at it."""
