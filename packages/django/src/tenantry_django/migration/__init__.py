@@ -10,11 +10,7 @@ A new tenant's empty schema replays a recipe kept for empty schemas (:mod:`._cre
 A schema is known by its :class:`Place` throughout.
 """
 
-from tenantry_django.migration._creation import (
-    creation_recipe_key,
-    forget_creation_recipes,
-    migrate_new_schema,
-)
+from tenantry_django.migration._creation import forget_creation_recipes, migrate_new_schema
 from tenantry_django.migration._execute import (
     ensure_schema_migrated,
     migrate_schema,
@@ -32,7 +28,6 @@ __all__ = [
     "Place",
     "SchemaMigrated",
     "SchemaState",
-    "creation_recipe_key",
     "ensure_schema_migrated",
     "forget_creation_recipes",
     "is_migrated",

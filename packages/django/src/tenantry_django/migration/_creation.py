@@ -44,7 +44,6 @@ from tenantry_django.migration._signals import migrate_signals
 
 __all__ = [
     "EmptySchemaRecipe",
-    "creation_recipe_key",
     "forget_creation_recipes",
     "migrate_new_schema",
 ]
@@ -71,7 +70,7 @@ def _recipes() -> _Recipes:
     return get_settings().derived(_RECIPES, dict)
 
 
-def creation_recipe_key(tenant: Tenant) -> Hashable:
+def _key(tenant: Tenant) -> Hashable:
     """What a recipe for ``tenant``'s new schema depends on (besides the settings object,
     which holds the recipes and is replaced when a setting tenantry reads changes)."""
     return (
@@ -140,7 +139,7 @@ def migrate_new_schema(tenant: Tenant, *, verbosity: int = 0) -> None:
     migrating while capturing one."""
     require_tenancy_setup(f"migrate schema {describe(tenant)!r}", [tenant.database])
     recipes = _recipes()
-    key = creation_recipe_key(tenant)
+    key = _key(tenant)
     kept = recipes.get(key)
     if kept is _UNSUPPORTED:
         migrate_schema(tenant, verbosity=verbosity)
