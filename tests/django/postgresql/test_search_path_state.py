@@ -285,3 +285,11 @@ def test_other_errors_only_forget_the_path(pointed_at_acme):
     with tenant_context(ACME):
         assert pointed_at_acme.forget_after_error(error, None) is None
         assert pointed_at_acme.statement_to_send(NOT_POOLED, DATA) == session("acme")
+
+
+def test_without_tenants_configured_a_schema_is_checked_after_every_boundary(state):
+    # The backend alone (Django's own test suite runs it so): nothing says where apps live.
+    with override_settings(TENANTS=None), tenant_context(ACME):
+        assert sent(state) == session("acme", checked=True)
+        state.check_schemas_again()
+        assert state.statement_to_send(NOT_POOLED, DATA) == path_statements().check["acme"]

@@ -42,6 +42,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.utils import ProgrammingError
 
 from tenantry import PUBLIC_SCHEMA, get_current_tenant
@@ -86,8 +87,12 @@ def _sqlstate(error: BaseException) -> str | None:
 
 def _shares_public_apps(settings: TenantrySettings, tenant: Any) -> bool:
     """Whether some app of ``tenant`` is a public app too: its tables exist in ``public``,
-    where a statement would find them if ``tenant``'s schema were gone."""
-    config = settings.tenants
+    where a statement would find them if ``tenant``'s schema were gone. Without a usable
+    ``TENANTS`` (the backend alone), nothing says where apps live: assume so."""
+    try:
+        config = settings.tenants
+    except ImproperlyConfigured:
+        return True
     return not config.labels_for(tenant).isdisjoint(config.public_labels)
 
 
