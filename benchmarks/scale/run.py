@@ -129,7 +129,15 @@ def measure(
             setup = "light setup" if light else "setup"
             results["setup"] = run_step(project, setup, count, sample, environment)
             if keep and project == "tenantry" and "failed" not in results["setup"]:
-                kept = _copy_database(server, database, template)
+                if build_only:  # nothing runs on it here: the fleet itself is kept
+                    with server.connect() as admin:
+                        admin.execute(
+                            f"ALTER DATABASE {quote_identifier(database)} "
+                            f"RENAME TO {quote_identifier(template)}"
+                        )
+                    kept = 0.0
+                else:  # a copy: the steps below change the fleet
+                    kept = _copy_database(server, database, template)
                 results["setup"][f"kept as {template}"] = kept
         if build_only or "failed" in results["setup"]:
             return results
