@@ -41,7 +41,12 @@ def _extra(step: str, result: dict[str, Any]) -> str:
             f"{float(result['queries_per_request']):.2f} queries, "
             f"backend {float(result['backend_anon_mib']):.0f} MiB"
         )
-        return text + (f", caches {sizes}" if sizes else "")
+        text += f", caches {sizes}" if sizes else ""
+        hot, rotating = float(result["hot_cpu_us"]), float(result["rotating_cpu_us"])
+        return text + (
+            f"; interleaved CPU min: 200 hosts {hot:.0f} µs, all {rotating:.0f} µs "
+            f"({rotating / hot:.2f}x)"
+        )
     if step == "create":
         return f"first {float(result['first_ms']):.0f} ms, max {float(result['max_ms']):.0f} ms"
     return ""

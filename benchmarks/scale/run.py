@@ -14,7 +14,10 @@ of one schema tenantry migrated (see fleet.py). Then, each step in a process of 
   whowill          whowill -s :dynamic:
   migrationstatus  migrationstatus -s :dynamic:
   create           one new tenant through save() while N exist (median of 6)
-  requests         in-process WSGI rotating over the N hosts (~5,000 requests, at least one pass)
+  requests         in-process WSGI rotating over the N hosts (~5,000 requests, at least one
+                   pass); then short rounds alternating between the first 200 hosts and
+                   the rotation over all N, thread CPU per request (the minimum of each):
+                   what N itself adds, measured at one moment in one process
   added field      a new process sees migration 0021 in every schema
 
 --light builds schemas holding only the view's table (10,000 in a minute or two, against
