@@ -104,8 +104,12 @@ def worker(count: int) -> None:
             wall, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
             statements, server_ms = _server_statements(monitor)
             creations.append(
-                {"wall_ms": wall * 1000, "cpu_ms": cpu * 1000, "statements": statements,
-                 "server_ms": server_ms}
+                {
+                    "wall_ms": wall * 1000,
+                    "cpu_ms": cpu * 1000,
+                    "statements": statements,
+                    "server_ms": server_ms,
+                }
             )
         queries = monitor.execute(  # the last claim's statements, for --statements
             "SELECT calls, round(total_exec_time::numeric, 3), "
@@ -138,7 +142,11 @@ def _round(server: Any, index: int, count: int, app: str, clone: bool) -> dict[s
     }
     output = subprocess.run(
         [sys.executable, "-m", "benchmarks.tenant_creation.spares", "--worker", str(count)],
-        cwd=ROOT, env=environment, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if output.returncode != 0:
         raise SystemExit(f"round {index} failed:\n{output.stderr[-3000:]}")

@@ -112,9 +112,7 @@ def drop_spares(databases: Iterable[str] | None = None) -> list[str]:
     """Drop every spare (default: in :func:`pool_databases` and :func:`tenant_databases`,
     whether the pool is on or not); the names dropped. A spare a claim holds right now is
     left to it."""
-    targets = (
-        sorted({*pool_databases(), *tenant_databases()}) if databases is None else databases
-    )
+    targets = sorted({*pool_databases(), *tenant_databases()}) if databases is None else databases
     return [
         spare.schema_name
         for database in targets
