@@ -254,3 +254,28 @@ def test_activation_hooks_are_told_every_change(clean_plugins):
         ("activated", "gamma", None),
         ("deactivated", None, "gamma"),
     ]
+
+
+def test_enter_and_leave_tenant_restore_what_was_current():
+    activate(GAMMA)
+    outer = tenantry.enter_tenant(ALPHA)
+    inner = tenantry.enter_tenant(None)
+    assert get_current_tenant() is None
+    tenantry.leave_tenant(inner)
+    assert get_current_tenant() is ALPHA
+    tenantry.leave_tenant(outer)
+    assert get_current_tenant() is GAMMA
+
+
+def test_enter_and_leave_tenant_tell_the_activation_hooks(clean_plugins):
+    recorder = Recorder()
+    tenantry.get_plugin_manager().register(recorder)
+    token = tenantry.enter_tenant(ALPHA)
+    tenantry.leave_tenant(token)
+    assert recorder.events == [("activated", "alpha", None), ("deactivated", None, "alpha")]
+
+
+def test_a_resolution_refuses_an_object_that_is_not_a_tenant():
+    # The middleware activates a resolution's tenant without checking it again.
+    with pytest.raises(TypeError, match="needs string attributes 'schema_name' and 'database'"):
+        tenantry.Resolution(object())  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from sandbox.customers.models import Domain
 
+import tenantry
 from tenantry import PluginError
 
 
@@ -213,6 +214,34 @@ def test_a_changed_domain_row_takes_effect_at_once_in_this_process(sites):
     domain = Domain.objects.get(domain="acme.example")
     domain.save()  # ...but a save does
     assert body(get("acme.example"))["tenant"] == "acme"
+    # the old host was answered from memory a moment ago: forgotten with the change
+    assert get("acme.test").status_code == 404
+
+
+def test_a_remembered_host_follows_plugins_reconfigured_in_code(sites, clean_plugins):
+    assert body(get("acme.test"))["tenant"] == "acme"  # now answered from memory
+    tenantry.configure_plugins(blocked=["domain"])  # a new plugin manager, same settings
+    with pytest.raises(PluginError, match="TENANTRY_RESOLVERS names 'domain'"):
+        get("acme.test")
+    tenantry.configure_plugins()
+    assert body(get("acme.test"))["tenant"] == "acme"
+
+
+def test_a_remembered_host_follows_a_changed_urlconf(sites, settings):
+    assert get("acme.test", "/notes/").status_code == 200  # now answered from memory
+    tenants = {**settings.TENANTS, "default": {**settings.TENANTS["default"]}}
+    tenants["default"]["URLCONF"] = "sandbox.urls_static"  # no notes/ there
+    with override_settings(TENANTS=tenants):
+        assert get("acme.test", "/notes/").status_code == 404
+    assert get("acme.test", "/notes/").status_code == 200
+
+
+def test_hosts_served_in_turn_each_get_their_own_tenant(sites):
+    for _ in range(3):  # the second and third rounds come from memory
+        assert body(get("acme.test"))["tenant"] == "acme"
+        assert body(get("globex.test"))["tenant"] == "globex"
+        assert body(get("tenants.localhost", "/folded/"))["tenant"] == "folded"
+        assert body(get("tenants.localhost", "/"))["tenant"] == "www"
 
 
 def test_other_processes_changes_arrive_within_the_cache_time(sites, monkeypatch):

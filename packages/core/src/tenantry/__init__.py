@@ -3,7 +3,14 @@
 Imports nothing but the standard library and pluggy; Django lives in ``tenantry_django``.
 """
 
-from tenantry._activation import activate, deactivate, get_current_tenant, tenant_context
+from tenantry._activation import (
+    activate,
+    deactivate,
+    enter_tenant,
+    get_current_tenant,
+    leave_tenant,
+    tenant_context,
+)
 from tenantry._catalog import CatalogEntry, StaticCatalog, TenantCatalog, TenantKind
 from tenantry._executors import Executor, ExecutorFactory, ExecutorSpec
 from tenantry._hookspecs import hookimpl
@@ -65,6 +72,7 @@ __all__ = [
     "configure_plugins",
     "deactivate",
     "describe",
+    "enter_tenant",
     "get_current_tenant",
     "get_executors",
     "get_plugin_manager",
@@ -73,6 +81,7 @@ __all__ = [
     "hookimpl",
     "import_object",
     "is_valid_schema_name",
+    "leave_tenant",
     "list_plugins",
     "quote_identifier",
     "quote_literal",

@@ -16,8 +16,16 @@ from typing import Any, ParamSpec, TypeVar, cast, overload
 
 from tenantry._plugins import activation_listeners, get_plugin_manager
 from tenantry._tenant import Tenant
+from tenantry._tenant import check_tenant as _check_tenant
 
-__all__ = ["activate", "deactivate", "get_current_tenant", "tenant_context"]
+__all__ = [
+    "activate",
+    "deactivate",
+    "enter_tenant",
+    "get_current_tenant",
+    "leave_tenant",
+    "tenant_context",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,18 +40,6 @@ get_current_tenant: Callable[[], Tenant | None] = _current_tenant.get
 def _previous(token: Token[Tenant | None]) -> Tenant | None:
     old = token.old_value
     return None if old is Token.MISSING else cast(Tenant | None, old)
-
-
-def _check_tenant(tenant: object) -> Tenant:
-    # Cheaper than isinstance() against a runtime-checkable Protocol, and a clearer message.
-    schema_name = getattr(tenant, "schema_name", None)
-    database = getattr(tenant, "database", None)
-    if not isinstance(schema_name, str) or not isinstance(database, str):
-        raise TypeError(
-            f"{tenant!r} is not a tenant: it needs string attributes 'schema_name' and "
-            "'database' (use SchemaDescriptor for static tenants)"
-        )
-    return cast(Tenant, tenant)
 
 
 def _notify(tenant: Tenant | None, previous: Tenant | None) -> None:
@@ -74,6 +70,29 @@ def deactivate() -> None:
     token = _current_tenant.set(None)
     if not activation_listeners.quiet:
         _notify(None, _previous(token))
+
+
+def enter_tenant(tenant: Tenant | None) -> Token[Tenant | None]:
+    """Make ``tenant`` (a checked one, such as a :class:`Resolution`'s) current and return
+    the token that :func:`leave_tenant` takes to restore what was current before.
+
+    :class:`tenant_context` without its object: for code that activates a tenant on every
+    request and pairs the two calls itself in ``try``/``finally``.
+    """
+    token = _current_tenant.set(tenant)
+    if not activation_listeners.quiet:
+        _notify(tenant, _previous(token))
+    return token
+
+
+def leave_tenant(token: Token[Tenant | None]) -> None:
+    """Undo the :func:`enter_tenant` that returned ``token``."""
+    if activation_listeners.quiet:
+        _current_tenant.reset(token)
+        return
+    left = _current_tenant.get()
+    _current_tenant.reset(token)
+    _notify(_current_tenant.get(), left)
 
 
 class tenant_context:  # noqa: N801 - used like a function: ``with tenant_context(t):``

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
 
-from tenantry._tenant import Tenant
+from tenantry._tenant import Tenant, check_tenant
 
 __all__ = ["RequestInfo", "Resolution", "Resolver", "ResolverSpec"]
 
@@ -45,6 +45,10 @@ class Resolution:
     folder: str | None = None
     redirect_to: str | None = None
     resolver: str | None = None
+
+    def __post_init__(self) -> None:
+        # Checked once here: the middleware activates a resolution's tenant unchecked.
+        check_tenant(self.tenant)
 
 
 class Resolver(Protocol):

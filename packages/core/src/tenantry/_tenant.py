@@ -7,7 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from tenantry._schema_names import validate_schema_name
 
-__all__ = ["DEFAULT_DATABASE", "SchemaDescriptor", "Tenant", "describe"]
+__all__ = ["DEFAULT_DATABASE", "SchemaDescriptor", "Tenant", "check_tenant", "describe"]
 
 DEFAULT_DATABASE = "default"
 
@@ -56,3 +56,16 @@ def describe(tenant: Tenant) -> str:
     if tenant.database == DEFAULT_DATABASE:
         return tenant.schema_name
     return f"{tenant.database}:{tenant.schema_name}"
+
+
+def check_tenant(tenant: object) -> Tenant:
+    """``tenant``, or ``TypeError`` when it lacks string ``schema_name`` and ``database``."""
+    # Cheaper than isinstance() against a runtime-checkable Protocol, and a clearer message.
+    schema_name = getattr(tenant, "schema_name", None)
+    database = getattr(tenant, "database", None)
+    if not isinstance(schema_name, str) or not isinstance(database, str):
+        raise TypeError(
+            f"{tenant!r} is not a tenant: it needs string attributes 'schema_name' and "
+            "'database' (use SchemaDescriptor for static tenants)"
+        )
+    return tenant  # type: ignore[return-value]

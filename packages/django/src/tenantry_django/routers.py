@@ -58,10 +58,20 @@ class TenantRouter:
         return tenant.database
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
+        # The steady state written out (no instance hint, the same tenant object, settings
+        # and app as the last query): Django asks before every query.
+        last = self._last
+        if (
+            last is not None
+            and not hints
+            and last[1] is get_current_tenant()
+            and last[0] is get_settings()
+            and last[2] == model._meta.app_label
+        ):
+            return last[1].database
         return self._db_for(model, hints)
 
-    def db_for_write(self, model: type[Model], **hints: Any) -> str | None:
-        return self._db_for(model, hints)
+    db_for_write = db_for_read
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:
         # Tenant rows may point at shared rows (search path "tenant, public"), and rows of one

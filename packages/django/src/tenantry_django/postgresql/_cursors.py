@@ -92,11 +92,27 @@ class SearchPathCursorMixin:
     cursor: Any
 
     def _execute(self, sql: Any, params: Any, *ignored: Any) -> Any:
+        # Django's execute() calls this (through any execute_wrapper): the one frame tenantry
+        # adds to a statement, so the steady state (nothing to send) is written out here.
         db = self.db
         path = db.tenantry_search_path
-        pending = path.statement_to_send(db.connection, sql)
-        if pending is None or _transaction_control(sql):
-            return super()._execute(sql, params, *ignored)  # type: ignore[misc]
+        try:
+            pending = path.statement_to_send(db.connection, sql)
+            if pending is None or _transaction_control(sql):
+                return super()._execute(sql, params, *ignored)  # type: ignore[misc]
+            return self._execute_with_path(pending, sql, params, *ignored)
+        except BaseException as error:
+            # The transaction may be aborted or the statement may have changed the path:
+            # trust nothing we remembered (and check the schema if a name was not found).
+            missing = self._missing_schema_after(error)
+            if missing is not None:
+                raise missing from error
+            raise
+
+    def _execute_with_path(self, pending: str, sql: Any, params: Any, *ignored: Any) -> Any:
+        """Run ``sql`` after the path statement ``pending``: in its round trip if it can."""
+        db = self.db
+        path = db.tenantry_search_path
         db.validate_no_broken_transaction()  # Django's error, before anything is sent
         nextset = _batching(self.cursor)
         if nextset is None or not is_data_statement(sql):
@@ -126,17 +142,6 @@ class SearchPathCursorMixin:
         self.db.validate_no_broken_transaction()
         with self.db.tenantry_search_path_for(sql):
             return super()._executemany(sql, param_list, *ignored)  # type: ignore[misc]
-
-    def execute(self, sql: Any, params: Any = None) -> Any:
-        try:
-            return super().execute(sql, params)  # type: ignore[misc]
-        except BaseException as error:
-            # The transaction may be aborted or the statement may have changed the path:
-            # trust nothing we remembered (and check the schema if a name was not found).
-            missing = self._missing_schema_after(error)
-            if missing is not None:
-                raise missing from error
-            raise
 
     def _missing_schema_after(self, error: BaseException) -> Exception | None:
         """``TenantSchemaMissingError`` if ``error`` came of the tenant's schema being gone

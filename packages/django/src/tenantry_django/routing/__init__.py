@@ -17,9 +17,18 @@ Modules: ``_chain`` (the chain and the entry point), ``_cache`` (what is remembe
 ``domain`` resolver), ``_names`` (the ``header`` and ``session`` resolvers).
 """
 
-from tenantry_django.routing._cache import clear_caches
-from tenantry_django.routing._chain import resolve, resolve_request
+from tenantry_django.routing._cache import RoutingCaches, clear_caches, current_caches
+from tenantry_django.routing._chain import resolve, resolve_remembered, resolve_request
 from tenantry_django.routing._hosts import validated_host
 from tenantry_django.routing._request import request_info
 
-__all__ = ["clear_caches", "request_info", "resolve", "resolve_request", "validated_host"]
+__all__ = [
+    "RoutingCaches",
+    "clear_caches",
+    "current_caches",
+    "request_info",
+    "resolve",
+    "resolve_remembered",
+    "resolve_request",
+    "validated_host",
+]

@@ -98,14 +98,23 @@ class RoutingCaches:
         self.answers: AnswerCache = ExpiringCache(seconds)
         self.domains: ExpiringCache[str, HostEntries] = ExpiringCache(seconds)
         self.names: ExpiringCache[str, Tenant | None] = ExpiringCache(seconds)
+        # The middleware's requests served from memory (``tenantry_django.middleware``):
+        # (Host, X-Forwarded-Host, first path segment) -> what to set on the request
+        self.prepared: dict[tuple[str, str | None, str], Any] = {}
 
     def remember_host(self, key: tuple[str | None, str], host: str) -> None:
         if len(self.hosts) >= MAX_ENTRIES:
             self.hosts = {}
         self.hosts[key] = host
 
+    def remember_prepared(self, key: tuple[str, str | None, str], prepared: Any) -> None:
+        if len(self.prepared) >= MAX_ENTRIES:
+            self.prepared = {}
+        self.prepared[key] = prepared
+
     def clear_rows(self) -> None:
         """Forget answers and rows: a tenant or domain row changed."""
+        self.prepared = {}
         self.answers.clear()
         self.domains.clear()
         self.names.clear()

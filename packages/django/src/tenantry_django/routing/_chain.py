@@ -20,7 +20,7 @@ from tenantry_django.routing._cache import RoutingCaches, current_caches
 from tenantry_django.routing._hosts import host_of
 from tenantry_django.routing._request import first_segment, request_info
 
-__all__ = ["Chain", "current_chain", "resolve", "resolve_request"]
+__all__ = ["Chain", "current_chain", "resolve", "resolve_remembered", "resolve_request"]
 
 
 @dataclass(frozen=True)
@@ -80,17 +80,26 @@ def resolve_request(request: HttpRequest) -> Resolution | None:
     the ``domain`` resolver, say); otherwise the resolvers run. Redirects are never
     remembered: they carry the request's path.
     """
-    caches = current_caches()
+    return resolve_remembered(request, current_caches())[0]
+
+
+def resolve_remembered(
+    request: HttpRequest, caches: RoutingCaches
+) -> tuple[Resolution | None, float | None]:
+    """:func:`resolve_request`, and until when (``time.monotonic()``) its answer is
+    remembered for this host and folder; None when it is not (redirects, or resolvers that
+    read more than the host and folder)."""
     host = host_of(request, caches)
     chain = _chain_in(caches)
     key = (host, first_segment(request.path_info))
     now = time.monotonic()
     hit = caches.answers.entries.get(key)
     if hit is not None and hit[0] > now and hit[1][0] is chain:
-        return hit[1][1]
+        return hit[1][1], hit[0]
     resolution = chain.run(request_info(request, host))
     if chain.host_only and (resolution is None or resolution.redirect_to is None):
         # never outlives the host's rows it came from: a changed row still arrives in time
         expires = caches.domains.expires(normalize_host(host), now + caches.seconds)
         caches.answers.put(key, (chain, resolution), expires)
-    return resolution
+        return resolution, expires
+    return resolution, None
