@@ -37,6 +37,7 @@ from tenantry_django._pinning_wrappers import (
     wrap_method,
     wrap_related_manager_method,
 )
+from tenantry_django.conf import get_settings
 
 __all__ = ["install"]
 
@@ -80,7 +81,8 @@ def _bind_new_querysets(queryset_class: Any) -> None:
         # (Cheapest questions first: this runs for every queryset and every clone.)
         if query is None and model is not None:
             tenant = (hinted_tenant(hints) if hints else None) or get_current_tenant()
-            if tenant is not None and is_pinned_model(model):
+            # (is_pinned_model() written out)
+            if tenant is not None and model._meta.app_label in get_settings().tenants.tenant_labels:
                 setattr(self._query, ATTRIBUTE, tenant)
 
     queryset_class.__init__ = __init__

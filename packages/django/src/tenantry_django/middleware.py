@@ -196,7 +196,10 @@ class TenantMiddleware:
             prepared is None
             or prepared.expires <= time.monotonic()
             or prepared.manager is not get_plugin_manager()
-            or (getattr(request, "scope", None) is not None and _carried(request) is not _NOT_CARRIED)
+            or (
+                getattr(request, "scope", None) is not None  # ASGI: a router's answer first
+                and _carried(request) is not _NOT_CARRIED
+            )
         ):
             answer = self._route(request)
             if not isinstance(answer, _Prepared):

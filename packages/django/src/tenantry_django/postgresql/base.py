@@ -131,11 +131,9 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
 
     def close_if_unusable_or_obsolete(self) -> None:
         # Django calls this when every request starts and ends (Celery around every task).
-        path = self.tenantry_search_path
-        path.check_schemas_again()
-        # tenantry recycling: too many schemas served. The limit is at least 1, so a session
-        # that has seen one schema (and maybe public) is never due: not asked.
-        if len(path.visited) > 1:
+        # tenantry recycling (too many schemas served) is asked only past one tenant schema:
+        # its limit is at least 1.
+        if self.tenantry_search_path.check_schemas_again():
             _recycling.recycle_if_due(self)
         super().close_if_unusable_or_obsolete()
 
