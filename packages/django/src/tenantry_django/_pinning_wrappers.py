@@ -91,7 +91,8 @@ def _wrap_queryset_method(method: F) -> F:
 
     @functools.wraps(method)
     def pinned(self: Any, *args: Any, **kwargs: Any) -> Any:
-        tenant = getattr(self._query, ATTRIBUTE, None)
+        # ``ATTRIBUTE`` read as an attribute: Query has it (None) once pinning is installed.
+        tenant = self._query.tenantry_tenant
         current = get_current_tenant()
         if tenant is None or tenant is current or same_place(tenant, current):
             return method(self, *args, **kwargs)

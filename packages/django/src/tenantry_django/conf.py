@@ -10,6 +10,7 @@ settings hang off the object (:meth:`TenantrySettings.derived`) and are dropped 
 from __future__ import annotations
 
 import functools
+import operator
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -220,21 +221,26 @@ class TenantrySettings:
             return cast(_Value, self._derived[name])
 
 
-_current: TenantrySettings | None = None
+class _Holder:
+    __slots__ = ("current",)
+
+    def __init__(self) -> None:
+        self.current = TenantrySettings()
 
 
-def get_settings() -> TenantrySettings:
-    """The settings in force now (a new object after any relevant setting changed)."""
-    current = _current
-    if current is None:
-        current = _replace()
-    return current
+_holder = _Holder()
+
+#: ``get_settings()``: the settings in force now (a new object after any relevant setting
+#: changed). Asked several times per request and query, so it is an attribute read made in C
+#: (no Python call of its own), like core's ``get_current_tenant``.
+get_settings: Callable[[], TenantrySettings] = functools.partial(
+    operator.attrgetter("current"), _holder
+)
 
 
 def _replace() -> TenantrySettings:
-    global _current
-    _current = TenantrySettings()
-    return _current
+    _holder.current = TenantrySettings()
+    return _holder.current
 
 
 def _watched(setting: str) -> bool:

@@ -166,7 +166,12 @@ class SearchPathState:
         if (
             tenant is self._ready
             and self._settings is get_settings()
-            and (self._ready_for_any or is_data_statement(sql))
+            and (
+                self._ready_for_any
+                # is_data_statement()'s common case written out
+                or (type(sql) is str and sql[:6].upper().startswith(_DATA_HEADS))
+                or is_data_statement(sql)
+            )
         ):
             return None
         return self._worked_out(tenant, connection, sql)
