@@ -246,22 +246,16 @@ class SearchPathState:
             self._verified.clear()
             self._lasting.clear()
 
-    def check_schemas_again(self) -> bool:
+    def check_schemas_again(self) -> None:
         """At a request boundary: the next statement checks, in its round trip, that the
         tenant's schema still exists, unless the statement fails closed without it (module
-        docstring).
-
-        Returns whether this server session has had more than one tenant schema on its path
-        (recycling's question, asked only then: its limit is at least one).
-        """
+        docstring)."""
         self._verified.clear()
         after = self._ready_after_boundary
         if after is None:
             self._ready = _NOBODY
         else:
             self._ready_for_any = after
-        visited = self.visited
-        return len(visited) - (PUBLIC_SCHEMA in visited) > 1
 
     def forget_schema(self, schema: str) -> None:
         """``schema`` was dropped: check it again before pointing at it."""

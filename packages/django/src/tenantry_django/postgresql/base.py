@@ -131,9 +131,13 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
 
     def close_if_unusable_or_obsolete(self) -> None:
         # Django calls this when every request starts and ends (Celery around every task).
-        # tenantry recycling (too many schemas served) is asked only past one tenant schema:
-        # its limit is at least 1.
-        if self.tenantry_search_path.check_schemas_again():
+        path = self.tenantry_search_path
+        path.check_schemas_again()
+        # tenantry recycling: asked only once the session served more tenant schemas than
+        # the limit (a count and a cached setting here; the rest of its questions there).
+        limit = get_settings().recycle_after_schemas
+        visited = path.visited
+        if limit is not None and len(visited) - (PUBLIC_SCHEMA in visited) > limit:
             _recycling.recycle_if_due(self)
         super().close_if_unusable_or_obsolete()
 
