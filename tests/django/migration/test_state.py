@@ -80,3 +80,21 @@ def test_is_migrated_reads_one_schema(bare_schema) -> None:
     assert not is_migrated(schema)
     migrate_schema(schema)
     assert is_migrated(schema)
+
+
+def test_schemas_in_one_state_share_it_not_a_copy_each(bare_schema, monkeypatch) -> None:
+    # A fleet run keeps every schema's state for the whole run: 10,000 schemas in a few
+    # states must hold a few sets, not 10,000 sets of fresh (app, name) strings.
+    monkeypatch.setattr(_state, "_CHUNK", 2)  # equal states read by different queries too
+    first, second, third = bare_schema(), bare_schema(), bare_schema()
+    for schema in (first, second, third):
+        migrate_schema(schema)
+
+    states = read_states(Place.of(schema) for schema in (first, second, third))
+
+    shared = states[Place.of(first)]
+    assert shared.applied == project_migrations()
+    assert states[Place.of(second)] is shared
+    assert states[Place.of(third)] is shared
+    project_keys = {key: key for key in project_migrations()}
+    assert all(key is project_keys[key] for key in shared.applied)

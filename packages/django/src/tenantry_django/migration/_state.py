@@ -50,8 +50,34 @@ def _existing(database: str, schemas: Sequence[str]) -> dict[str, bool]:
         return {name: bool(has_table) for name, has_table in cursor.fetchall()}
 
 
-def _applied(database: str, schemas: Sequence[str]) -> dict[str, set[MigrationKey]]:
-    found: dict[str, set[MigrationKey]] = {schema: set() for schema in schemas}
+class _Shared:
+    """One object for every equal value met while reading a fleet: the migration keys, the
+    applied sets and the states. Schemas of a fleet mostly share a state, so 10,000 of them
+    hold a few sets between them instead of one set of fresh ``(app, name)`` strings each
+    (about 8 KB per schema otherwise, kept for the whole run)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[MigrationKey, MigrationKey] = {k: k for k in project_migrations()}
+        self.sets: dict[frozenset[MigrationKey], frozenset[MigrationKey]] = {}
+        self.states: dict[SchemaState, SchemaState] = {}
+
+    def key(self, app: str, name: str) -> MigrationKey:
+        key = (app, name)
+        return self.keys.setdefault(key, key)
+
+    def applied(self, keys: set[MigrationKey]) -> frozenset[MigrationKey]:
+        applied = frozenset(keys)
+        return self.sets.setdefault(applied, applied)
+
+    def state(self, exists: bool, applied: frozenset[MigrationKey] | None) -> SchemaState:
+        state = SchemaState(exists, applied)
+        return self.states.setdefault(state, state)
+
+
+def _applied(
+    database: str, schemas: Sequence[str], shared: _Shared
+) -> dict[str, frozenset[MigrationKey]]:
+    found: dict[str, frozenset[MigrationKey]] = {}
     for start in range(0, len(schemas), _CHUNK):
         chunk = schemas[start : start + _CHUNK]
         query = " UNION ALL ".join(
@@ -59,21 +85,20 @@ def _applied(database: str, schemas: Sequence[str]) -> dict[str, set[MigrationKe
             f"FROM {quote_identifier(schema)}.django_migrations"
             for schema in chunk
         )
+        keys: dict[str, set[MigrationKey]] = {schema: set() for schema in chunk}
         with tenant_context(None), connections[database].cursor() as cursor:
             cursor.execute(query)
             for schema, app, name in cursor.fetchall():
-                found[schema].add((app, name))
+                keys[schema].add(shared.key(app, name))
+        found.update((schema, shared.applied(applied)) for schema, applied in keys.items())
     return found
 
 
-def _read_database(database: str, schemas: list[str]) -> dict[Place, SchemaState]:
+def _read_database(database: str, schemas: list[str], shared: _Shared) -> dict[Place, SchemaState]:
     existing = _existing(database, schemas)
-    applied = _applied(database, [s for s in schemas if existing.get(s)])
+    applied = _applied(database, [s for s in schemas if existing.get(s)], shared)
     return {
-        Place(database, schema): SchemaState(
-            exists=schema in existing,
-            applied=frozenset(applied[schema]) if schema in applied else None,
-        )
+        Place(database, schema): shared.state(schema in existing, applied.get(schema))
         for schema in schemas
     }
 
@@ -83,9 +108,10 @@ def read_states(places: Iterable[Place]) -> dict[Place, SchemaState]:
     each database."""
     wanted = list(dict.fromkeys(places))
     states: dict[Place, SchemaState] = {}
+    shared = _Shared()
     for database in dict.fromkeys(place.database for place in wanted):
         schemas = [place.schema_name for place in wanted if place.database == database]
-        states.update(_read_database(database, schemas))
+        states.update(_read_database(database, schemas, shared))
     return states
 
 
