@@ -98,3 +98,15 @@ def test_schemas_in_one_state_share_it_not_a_copy_each(bare_schema, monkeypatch)
     assert states[Place.of(third)] is shared
     project_keys = {key: key for key in project_migrations()}
     assert all(key is project_keys[key] for key in shared.applied)
+
+
+def test_a_schema_whose_migrations_table_is_empty_has_recorded_nothing(bare_schema) -> None:
+    empty, migrated = bare_schema(), bare_schema()
+    migrate_schema(migrated)
+    with tenant_context(empty):
+        MigrationRecorder(connections[empty.database]).ensure_schema()
+
+    states = read_states([Place.of(empty), Place.of(migrated)])
+
+    assert states[Place.of(empty)] == SchemaState(exists=True, applied=frozenset())
+    assert states[Place.of(migrated)].applied == project_migrations()
