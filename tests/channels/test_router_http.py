@@ -22,7 +22,9 @@ def headers(host: str) -> list[tuple[bytes, bytes]]:
     return [(b"host", host.encode()), (b"origin", f"http://{host}".encode())]
 
 
-def test_http_scopes_carry_the_tenant_to_the_http_application():
+def test_http_scopes_carry_the_tenant_to_the_http_application(db):
+    # (db: the domain resolver may read the domain rows for this host, depending on what
+    # earlier tests left remembered)
     seen: list[dict[str, Any]] = []
 
     async def http_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
