@@ -26,8 +26,10 @@ no migrated app: select, whowill, create, requests.
 
 plain Django serves the same view (its category in public) to the same hosts: its per-request
 cost is the reference tenantry's is compared with. Prints one table per N (time per unit,
-peak RSS of the process, per-request CPU, queries and the server backend's private memory)
-and, when more than one N ran, each unit cost at the largest N over the smallest.
+peak RSS of the process (for fresh and added field, up to the end of the migrate: the
+verification that reads every schema afterwards is not counted), per-request CPU, queries
+and the server backend's private memory) and, when more than one N ran, each unit cost at
+the largest N over the smallest.
 """
 
 from __future__ import annotations
