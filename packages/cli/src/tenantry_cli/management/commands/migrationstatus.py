@@ -6,6 +6,7 @@ labelled ``(clone reference)``; the headline counts tenants only."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable, Iterator
 from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,9 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from tenantry import SelectorError, select_tenants
-from tenantry_cli._outcome_log import last_outcomes
+from tenantry_cli._outcome_log import LastOutcome, last_outcomes
 from tenantry_cli._selection import SELECTOR_HELP, add_schema_argument
-from tenantry_cli.models import SchemaMigrationOutcome
 from tenantry_django.migration import (
     MigrationKey,
     Place,
@@ -49,11 +49,27 @@ def _status(state: SchemaState, project: frozenset[MigrationKey], is_reference: 
     return f"behind by {len(lacking)}" if lacking else "up to date", pending
 
 
-def _last_run(last: SchemaMigrationOutcome | None) -> str:
+def _last_run(last: LastOutcome | None) -> str:
     if last is None:
         return ""
     text = f"{last.status} {last.finished_at:%Y-%m-%d %H:%M}"
     return f"{text}: {last.error}" if last.error else text
+
+
+class _Statuses:
+    """``_status`` once per distinct state: the schemas of a fleet share a few states (one
+    object each, see ``read_states``), so 10,000 rows share a few status texts."""
+
+    def __init__(self, project: frozenset[MigrationKey]) -> None:
+        self._project = project
+        self._known: dict[tuple[SchemaState, bool], Status] = {}
+
+    def of(self, state: SchemaState, is_reference: bool) -> Status:
+        key = (state, is_reference)
+        status = self._known.get(key)
+        if status is None:
+            status = self._known[key] = _status(state, self._project, is_reference)
+        return status
 
 
 class Command(BaseCommand):
@@ -69,38 +85,40 @@ class Command(BaseCommand):
         except SelectorError as error:
             raise CommandError(str(error)) from error
         tenants = [Place.of(entry.tenant) for entry in entries]
+        del entries  # the places are all it needs: the tenants' rows can go
         # Shown on a row of its own: new tenants are copies of it, so it should be current.
         reference = clone_reference()
         reference_place = None if reference is None else Place.of(reference)
-        rows, behind = self._rows(tenants, reference_place, options["behind"])
+        places = [*tenants, *([reference_place] if reference_place else [])]
+        states = read_states(places)
+        outcomes = last_outcomes(places)
+        statuses = _Statuses(project_migrations())
+        behind = sum(statuses.of(states[place], False)[0] != "up to date" for place in tenants)
+        rows = self._rows(places, reference_place, states, outcomes, statuses, options["behind"])
         self._print(f"{len(tenants)} schema(s), {behind} not up to date", rows)
 
     @staticmethod
     def _rows(
-        tenants: list[Place], reference: Place | None, behind_only: bool
-    ) -> tuple[list[Row], int]:
-        """The rows to show and how many tenants are not up to date."""
-        places = [*tenants, *([reference] if reference else [])]
-        states = read_states(places)
-        outcomes = last_outcomes(places)
-        project = project_migrations()
-        rows: list[Row] = []
-        behind = 0
+        places: list[Place],
+        reference: Place | None,
+        states: dict[Place, SchemaState],
+        outcomes: dict[Place, LastOutcome],
+        statuses: _Statuses,
+        behind_only: bool,
+    ) -> Iterator[Row]:
+        """The rows to show, one at a time (10,000 of them are never all kept as text)."""
         for index, place in enumerate(places):
-            is_reference = index == len(tenants)  # the reference comes last
+            is_reference = reference is not None and index == len(places) - 1  # comes last
             state = states[place]
-            status, pending = _status(state, project, is_reference)
+            status, pending = statuses.of(state, is_reference)
             if is_reference and behind_only and not state.exists:
                 continue  # optional, and not behind: nothing to migrate
-            if status != "up to date" and not is_reference:
-                behind += 1
             if behind_only and status == "up to date":
                 continue
             label = place.label + (" (clone reference)" if is_reference else "")
-            rows.append((label, status, pending, _last_run(outcomes.get(place))))
-        return rows, behind
+            yield label, status, pending, _last_run(outcomes.get(place))
 
-    def _print(self, headline: str, rows: list[Row]) -> None:
+    def _print(self, headline: str, rows: Iterable[Row]) -> None:
         stream = cast(IO[str], self.stdout._out)
         if getattr(stream, "isatty", lambda: False)():
             table = Table(title=headline)
