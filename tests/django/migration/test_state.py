@@ -110,3 +110,19 @@ def test_a_schema_whose_migrations_table_is_empty_has_recorded_nothing(bare_sche
 
     assert states[Place.of(empty)] == SchemaState(exists=True, applied=frozenset())
     assert states[Place.of(migrated)].applied == project_migrations()
+
+
+def test_the_same_migrations_recorded_in_another_order_are_one_state(bare_schema) -> None:
+    forward, backward = bare_schema(), bare_schema()
+    keys = [("notes", "0001_own"), ("notes", "0002_own"), ("other", "0001_own")]
+    for schema, order in ((forward, keys), (backward, keys[::-1])):
+        with tenant_context(schema):
+            recorder = MigrationRecorder(connections[schema.database])
+            recorder.ensure_schema()
+            for app, name in order:
+                recorder.record_applied(app, name)
+
+    states = read_states([Place.of(forward), Place.of(backward)])
+
+    assert states[Place.of(forward)].applied == frozenset(keys)
+    assert states[Place.of(backward)] is states[Place.of(forward)]
