@@ -46,6 +46,7 @@ def test_members_replay_what_their_representative_took(bare_schema) -> None:
             created=False, migrations=2, recorded=migrations - 2, replayed=True
         )
         assert is_migrated(member)
+    assert fleet.members() == []  # nothing kept for schemas done
 
 
 def test_a_member_whose_replay_fails_migrates_one_by_one(bare_schema, monkeypatch) -> None:

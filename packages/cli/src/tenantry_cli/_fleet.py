@@ -42,7 +42,18 @@ def describe_migrated(result: SchemaMigrated) -> str:
 
 
 def _detailed(migrate: Callable[[Tenant], SchemaMigrated]) -> Callable[[Tenant], str]:
-    return lambda tenant: describe_migrated(migrate(tenant))
+    # One text per distinct result: the outcomes of 10,000 schemas that migrated alike share
+    # it instead of holding a copy each for the whole run.
+    texts: dict[SchemaMigrated, str] = {}
+
+    def detailed(tenant: Tenant) -> str:
+        result = migrate(tenant)
+        text = texts.get(result)
+        if text is None:
+            text = texts.setdefault(result, describe_migrated(result))
+        return text
+
+    return detailed
 
 
 def _migrate_representatives(fleet: FleetMigration, finish: Callable[[Outcome], bool]) -> bool:

@@ -112,8 +112,10 @@ class FleetMigration:
         return SchemaMigrated(created, recipe.applied, recipe.recorded_only)
 
     def migrate_member(self, tenant: Tenant) -> SchemaMigrated:
-        """Bring ``tenant`` where its representative went: replay its recipe."""
-        recipe = self._recipes[Place.of(tenant)]
+        """Bring ``tenant`` where its representative went: replay its recipe. The member is no
+        longer waiting then (:meth:`members`): a run over 10,000 schemas keeps no entry for
+        the schemas done."""
+        recipe = self._recipes.pop(Place.of(tenant))
         with transaction.atomic(using=tenant.database):
             created = self._prepare(tenant)
             with tenant_context(tenant):
