@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.test import override_settings
 
+from tenantry_django.postgresql import _path_statements
 from tenantry_django.postgresql._path_statements import PathStatements, path_statements
 
 PATH = '"acme", "public", "ext"'
@@ -54,6 +55,19 @@ def test_each_statement_is_built_once():
     assert statements.session.set["acme"] is first
     assert list(statements.session.set) == ["acme"]
     assert list(statements.transaction.set) == []
+
+
+def test_a_full_table_starts_over_and_rebuilds_what_is_asked_again(monkeypatch):
+    # A process that visits every tenant of a large fleet keeps a bounded number of statements.
+    monkeypatch.setattr(_path_statements, "MAX_SCHEMAS", 3)
+    statements = PathStatements()
+    for schema in ("a", "b", "c"):
+        statements.session.set[schema]
+    assert list(statements.session.set) == ["a", "b", "c"]
+    assert statements.session.set["d"] == 'SET search_path = "d", "public"'
+    assert list(statements.session.set) == ["d"]
+    assert statements.session.set["a"] == 'SET search_path = "a", "public"'
+    assert list(statements.session.set) == ["d", "a"]
 
 
 def test_the_statements_are_kept_until_a_setting_changes():

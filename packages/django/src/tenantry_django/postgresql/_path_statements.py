@@ -24,18 +24,27 @@ from collections.abc import Callable
 from tenantry import PUBLIC_SCHEMA, quote_identifier, quote_literal
 from tenantry_django.conf import TenantrySettings, get_settings
 
-__all__ = ["PathStatements", "ScopeStatements", "path_statements"]
+__all__ = ["MAX_SCHEMAS", "PathStatements", "ScopeStatements", "path_statements"]
+
+
+#: Statements kept per table. Far above a server's working set of schemas (10,000 tenants
+#: in turn never make a table start over), so a long-lived process that has visited every
+#: tenant of a large fleet still holds a bounded amount: about 200 bytes per statement.
+MAX_SCHEMAS = 65_536
 
 
 class _BuiltOnce(dict[str, str]):
     """Statements by schema name, each built the first time it is asked for (a dict lookup
-    afterwards: the backend asks before every statement)."""
+    afterwards: the backend asks before every tenant switch). At most ``MAX_SCHEMAS`` are
+    kept: a full table starts over, its statements rebuilt as they are asked for again."""
 
     def __init__(self, build: Callable[[str], str]) -> None:
         super().__init__()
         self._build = build
 
     def __missing__(self, schema: str) -> str:
+        if len(self) >= MAX_SCHEMAS:
+            self.clear()
         statement = self[schema] = self._build(schema)
         return statement
 
