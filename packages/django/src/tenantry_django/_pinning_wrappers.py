@@ -8,6 +8,7 @@ the active one. ``_pinning_patches`` installs the wrappers on Django's classes.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -86,8 +87,18 @@ def wrap_method(method: F, binding: Binding) -> F:
     return _marked(pinned)
 
 
+def _takes_self_only(method: Callable[..., Any]) -> bool:
+    try:
+        parameters = list(inspect.signature(method).parameters.values())
+    except (TypeError, ValueError):  # no signature to read: keep the general wrapper
+        return False
+    return len(parameters) == 1 and parameters[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+
+
 def _wrap_queryset_method(method: F) -> F:
     """:func:`wrap_method` for a queryset's binding, read inline: every query runs this."""
+    if _takes_self_only(method):
+        return _wrap_queryset_method_of_self(method)
 
     @functools.wraps(method)
     def pinned(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -98,6 +109,23 @@ def _wrap_queryset_method(method: F) -> F:
             return method(self, *args, **kwargs)
         with tenant_context(tenant):
             return method(self, *args, **kwargs)
+
+    return _marked(pinned)
+
+
+def _wrap_queryset_method_of_self(method: F) -> F:
+    """:func:`_wrap_queryset_method` for a method taking nothing but the queryset (``db``,
+    ``_fetch_all``, ``count``, ``exists``): no argument tuple and dictionary to build and
+    unpack, on the path of every query."""
+
+    @functools.wraps(method)
+    def pinned(self: Any) -> Any:
+        tenant = self._query.tenantry_tenant
+        current = get_current_tenant()
+        if tenant is None or tenant is current or same_place(tenant, current):
+            return method(self)
+        with tenant_context(tenant):
+            return method(self)
 
     return _marked(pinned)
 
