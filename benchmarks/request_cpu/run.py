@@ -2,7 +2,8 @@
 
     hatch run bench:request-cpu [--rounds R] [--size N] [--count C] [--profile P]
                                 [--profile-clock wall|cpu]
-                                [--steps] [--only LIBRARY ...] [--baseline DIR]
+                                [--steps] [--instructions N]
+                                [--only LIBRARY ...] [--baseline DIR]
 
 Throughput ratios between processes cannot resolve a cost of a few microseconds on a request
 of several hundred (one process is a few percent faster than another for its whole life, and
@@ -35,6 +36,9 @@ Django inside one process, on one thread's CPU clock:
 - ``--profile P`` profiles P more requests per side and scenario with cProfile and lists the
   functions by how much more of their own time they take per request with the library
   (:mod:`.breakdown`): where the microseconds go, inflated by the profiler.
+- ``--instructions N`` counts, under valgrind, the client instructions per request of every
+  side over N requests per scenario (:mod:`.instructions`): the same comparison without the
+  machine's noise, part by part with ``--steps``; needs valgrind.
 
 "one tenant" sends every request to one host; "rotating 20" cycles over 20 hosts (the plain
 side reads the one schema for every host). Libraries run one after another, each in its own
@@ -58,6 +62,7 @@ from typing import Any
 from postgres_harness import start_embedded_server
 
 from benchmarks.environment import BASELINE, baseline_environment, describe
+from benchmarks.request_cpu.instructions import count_sides
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = ["tenantry", "django-tenants", "django-pgschemas"]
@@ -79,6 +84,14 @@ def _options() -> argparse.Namespace:
         choices=["wall", "cpu"],
         default="wall",
         help="the profile's clock (see benchmarks/request_cpu/breakdown.py for what each skews)",
+    )
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also count each side's instructions per request under valgrind over N requests "
+        "per scenario (deterministic: see benchmarks/request_cpu/instructions.py)",
     )
     parser.add_argument("--only", nargs="+", choices=LIBRARIES, default=["tenantry"])
     parser.add_argument(
@@ -131,8 +144,15 @@ def _measure(server: Any, label: str, options: argparse.Namespace) -> dict[str, 
     for line in completed.stdout.splitlines():
         if line.startswith("result "):
             result: dict[str, Any] = json.loads(line.removeprefix("result "))
-            return result
-    raise SystemExit(f"{label}: the worker stopped (exit {completed.returncode})")
+            break
+    else:
+        raise SystemExit(f"{label}: the worker stopped (exit {completed.returncode})")
+    if options.instructions:  # on the database the timed worker set up
+        steps = bool(options.steps and library == "tenantry")
+        result["instructions"] = count_sides(
+            library, steps, result["sides"], options.instructions, environment
+        )
+    return result
 
 
 def _count(value: float | None) -> str:
@@ -206,6 +226,39 @@ def _print_steps(result: dict[str, Any]) -> None:
             )
 
 
+def _print_instructions(result: dict[str, Any], requests: int) -> None:
+    counted = result.get("instructions")
+    if not counted:
+        return
+    sides = result["sides"]
+    print()
+    print(
+        f"{result['library']}: client instructions per request (valgrind callgrind, "
+        f"{requests} requests per side and scenario after warming up; each side against the "
+        "one before, and in µs at plain Django's own rate: its p10 CPU µs per request over its "
+        "instructions per request)"
+    )
+    print(
+        f"{'scenario':<12} {'side':<20} {'instructions':>13} {'added':>9} {'x plain':>8} {'µs':>7}"
+    )
+    for scenario, label in SCENARIOS.items():
+        plain = counted[sides[0]][scenario]
+        rate = result["rounds"][f"{sides[0]}|{scenario}"]["cpu"]["p10"] / plain
+        for before, side in itertools.pairwise(sides):
+            this, previous = counted[side][scenario], counted[before][scenario]
+            part = "+ backend" if side == sides[-1] and len(sides) > 2 else side
+            print(
+                f"{label:<12} {part:<20} {this:>13,.0f} {this - previous:>+9,.0f} "
+                f"{this / plain:>8.3f} {(this - previous) * rate:>+7.1f}"
+            )
+        whole = counted[sides[-1]][scenario] - plain
+        print(
+            f"{label:<12} {'library, whole':<20} {'':>13} {whole:>+9,.0f} "
+            f"{counted[sides[-1]][scenario] / plain:>8.3f} {whole * rate:>+7.1f}"
+            f"   (plain Django: {plain:,.0f} instructions, {rate * 1000:.2f} ns each)"
+        )
+
+
 def _print_profile(result: dict[str, Any]) -> None:
     for scenario, rows in result["profile"].items():
         print()
@@ -256,6 +309,8 @@ def main() -> None:
     )
     for result in results:
         _print_library(result)
+    for result in results:
+        _print_instructions(result, options.instructions)
     for result in results:
         _print_profile(result)
 
