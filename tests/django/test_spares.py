@@ -299,6 +299,36 @@ def test_the_background_refill_tops_the_pool_up_after_a_claim(committed_pool):
         assert all(spare.current for spare in list_spares("default"))
 
 
+def test_refills_running_at_once_fill_the_pool_to_its_size_not_beyond(transactional_db):
+    # Two processes' refills (say two web workers after a claim each) both list the pool
+    # before either has made a spare; each makes only while the pool, counted again under
+    # the pool's lock, is short.
+    started = threading.Barrier(2, timeout=20)
+    errors: list[BaseException] = []
+
+    def refill() -> None:
+        try:
+            started.wait()
+            refill_spares(["default"])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with override_settings(TENANTRY_SPARE_SCHEMAS=2):
+        try:
+            threads = [threading.Thread(target=refill) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert errors == []
+            assert len(spare_names()) == 2
+            assert all(spare.current for spare in list_spares("default"))
+        finally:
+            drop_spares()
+
+
 def spares_command(*args: str) -> str:
     import io
 

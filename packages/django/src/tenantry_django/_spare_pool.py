@@ -6,12 +6,15 @@ when it exists in that database (then migrated if the reference lags), else crea
 migrated by the migration engine (:func:`tenantry_django.migration.migrate_new_schema`). Its
 marker is written in the same transaction, so a schema that failed halfway never exists, and
 one without a marker is never a spare (nothing here touches it). Dropping takes the same
-advisory lock as a claim, so a spare being claimed is skipped, never pulled away.
+advisory lock as a claim, so a spare being claimed is skipped, never pulled away. Refills
+count the pool again under a lock of their own before each spare they make, so refills in
+several processes at once never make more than the pool's size.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import overload
 
 from django.db import connections, transaction
 
@@ -35,6 +38,10 @@ from tenantry_django.schemas import (
 )
 
 __all__ = ["PoolReport", "Spare", "drop_spare", "list_spares", "make_spare", "refresh_pool"]
+
+#: The first key of the advisory lock pool makers take (advisory locks are the database's
+#: own: one per database); another space than a spare's own locks (``LOCK_SPACE``).
+POOL_LOCK_SPACE = LOCK_SPACE + 1
 
 _LIST = """
     SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace'),
@@ -92,12 +99,33 @@ def _mark(database: str, name: str, marker: str) -> None:
         cursor.execute(f"COMMENT ON SCHEMA {quote_identifier(name)} IS {quote_literal(marker)}")
 
 
-def make_spare(database: str) -> str:
-    """Create one current spare in ``database`` (one transaction); its name."""
+def _pool_is_full(database: str, size: int) -> bool:
+    """Whether ``database`` already has ``size`` current spares, asked under the pool's
+    advisory lock for this transaction: makers in other processes wait for it, and the
+    count sees every spare a maker before committed (no two refills both make the last)."""
+    with connections[database].cursor() as cursor:
+        cursor.execute("SELECT pg_catalog.pg_advisory_xact_lock(%s, 0)", [POOL_LOCK_SPACE])
+    return sum(spare.current for spare in list_spares(database)) >= size
+
+
+@overload
+def make_spare(database: str) -> str: ...
+@overload
+def make_spare(database: str, *, up_to: int) -> str | None: ...
+
+
+def make_spare(database: str, *, up_to: int | None = None) -> str | None:
+    """Create one current spare in ``database`` (one transaction); its name.
+
+    ``up_to``: only while the pool has fewer current spares than that (None, and nothing
+    made, once it has), counted under a lock all such makers take: refills running at once
+    in several processes fill the pool to its size, never beyond."""
     name = new_spare_name()
     spare = SchemaDescriptor(name, database)
     reference = reference_in(database)
     with tenant_context(None), transaction.atomic(using=database):
+        if up_to is not None and _pool_is_full(database, up_to):
+            return None
         if reference is not None and schema_exists(reference, database):
             refuse_a_tenant_as_clone_reference()  # its rows would be every tenant's
             clone_schema(reference, name, database)
@@ -187,6 +215,9 @@ def refresh_pool(database: str, *, top_up_only: bool = False) -> PoolReport:
             report.dropped.append(spare.schema_name)
     kept = min(len(current), report.size) if not top_up_only else len(current)
     for _ in range(report.size - kept):
-        report.created.append(make_spare(database))
+        made = make_spare(database, up_to=report.size)
+        if made is None:  # another refill filled it meanwhile
+            break
+        report.created.append(made)
     report.current = kept + len(report.created)
     return report
