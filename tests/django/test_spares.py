@@ -377,13 +377,43 @@ def test_with_a_clone_reference_spares_are_clones_and_older_spares_are_replaced(
     (report,) = refill_spares()
     assert sorted(report.dropped) == sorted(migrated)
     assert len(report.created) == 2
-    assert all(spare.marker.endswith("source clone sample") for spare in list_spares("default"))
+    assert all(" source clone sample #" in spare.marker for spare in list_spares("default"))
 
     globex = Tenant(schema_name="globex")
     globex.save()
     assert len(spare_names()) == 1  # claimed
     with tenant_context(globex):
         assert set(Tag.objects.values_list("name", flat=True)) == {"welcome", "from the reference"}
+
+
+@pool
+def test_spares_cloned_from_a_reference_made_again_are_stale_and_replaced(db):
+    # The reference made again may hold other rows: its spares hold the old ones.
+    from tenantry_django.schemas import create_clone_reference, drop_schema
+
+    create_clone_reference()
+    (filled,) = refill_spares()
+    assert len(filled.created) == 2
+    drop_schema("sample", "default")
+    reference = create_clone_reference()
+    with tenant_context(reference):
+        Tag.objects.create(name="from the new reference")
+
+    assert not any(spare.current for spare in list_spares("default"))
+    acme = Tenant(schema_name="acme")
+    acme.save()  # cloned from the new reference, no spare taken
+    assert sorted(spare_names()) == sorted(filled.created)
+    with tenant_context(acme):
+        assert "from the new reference" in set(Tag.objects.values_list("name", flat=True))
+
+    (report,) = refill_spares()
+    assert sorted(report.dropped) == sorted(filled.created)
+    assert len(report.created) == 2
+    globex = Tenant(schema_name="globex")
+    globex.save()
+    assert len(spare_names()) == 1  # claimed
+    with tenant_context(globex):
+        assert "from the new reference" in set(Tag.objects.values_list("name", flat=True))
 
 
 def test_a_flush_of_every_schema_drops_the_spares(committed_pool):

@@ -18,7 +18,12 @@ from __future__ import annotations
 from django.db import connections
 
 from tenantry import Tenant, quote_identifier
-from tenantry_django._spare_marker import SPARE_PREFIX_PATTERN, expected_marker, reference_in
+from tenantry_django._spare_marker import (
+    SPARE_PREFIX_PATTERN,
+    clone_marker_prefix,
+    expected_marker,
+    reference_in,
+)
 
 __all__ = ["DESCRIBED", "LOCK_SPACE", "claim_current_spare"]
 
@@ -32,13 +37,14 @@ DESCRIBED = (
 )
 
 # The expected marker depends on whether the clone reference exists right now (new tenants
-# are cloned from it then); both are passed and the server picks, saving a round trip. The
+# are cloned from it then) and on its schema's oid; the server works it out, saving a round
+# trip. The
 # candidates are listed first (materialized), so that only the one taken is locked.
 _PICK = f"""
     WITH expected AS (
-        SELECT CASE WHEN EXISTS (
-            SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s
-        ) THEN %s ELSE %s END AS marker
+        SELECT COALESCE(
+            (SELECT %s || oid::text FROM pg_catalog.pg_namespace WHERE nspname = %s), %s
+        ) AS marker
     ), candidates AS MATERIALIZED (
         SELECT n.nspname, e.marker FROM pg_catalog.pg_namespace n {DESCRIBED}, expected e
         WHERE n.nspname LIKE %s AND d.description = e.marker
@@ -59,7 +65,10 @@ def claim_current_spare(tenant: Tenant) -> str | None:
     """Rename a current spare of ``tenant.database`` to ``tenant.schema_name`` (inside the
     caller's transaction); the spare's former name, or None when there was none to take."""
     reference = reference_in(tenant.database)
-    pick = [reference, expected_marker(reference), expected_marker(None), SPARE_PREFIX_PATTERN]
+    # The marker of a spare cloned from the reference as it is now ends in its schema's oid,
+    # which the server appends (no reference: no oid, the marker of a migrated spare).
+    cloned = clone_marker_prefix(reference) if reference else None
+    pick = [cloned, reference, expected_marker(None), SPARE_PREFIX_PATTERN]
     connection = connections[tenant.database]
     target = quote_identifier(tenant.schema_name)
     with connection.cursor() as cursor:

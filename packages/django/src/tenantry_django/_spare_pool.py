@@ -27,6 +27,7 @@ from tenantry_django._spare_marker import (
     marker_source,
     new_spare_name,
     reference_in,
+    reference_oid,
 )
 from tenantry_django.conf import get_settings
 from tenantry_django.migration import migrate_new_schema, migrate_schema
@@ -34,7 +35,6 @@ from tenantry_django.schemas import (
     clone_schema,
     create_schema,
     refuse_a_tenant_as_clone_reference,
-    schema_exists,
 )
 
 __all__ = ["PoolReport", "Spare", "drop_spare", "list_spares", "make_spare", "refresh_pool"]
@@ -45,7 +45,7 @@ POOL_LOCK_SPACE = LOCK_SPACE + 1
 
 _LIST = """
     SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace'),
-           EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s)
+           (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = %s)
     FROM pg_catalog.pg_namespace n
     WHERE n.nspname LIKE %s
     ORDER BY n.nspname
@@ -84,12 +84,12 @@ def list_spares(database: str) -> list[Spare]:
         cursor.execute(_LIST, [reference, SPARE_PREFIX_PATTERN])
         rows = cursor.fetchall()
     spares = []
-    for name, marker, reference_exists in rows:
+    for name, marker, oid in rows:
         if not marker or not marker.startswith(MARKER_PREFIX):
             continue  # not made by the pool: never touched
-        source = reference if reference_exists else None
-        expected = expected_marker(source)
-        same_source = marker.endswith(f"; source {marker_source(source)}")
+        source = reference if oid is not None else None
+        expected = expected_marker(source, oid)
+        same_source = marker.endswith(f"; source {marker_source(source, oid)}")
         spares.append(Spare(database, name, marker, marker == expected, same_source))
     return spares
 
@@ -126,7 +126,8 @@ def make_spare(database: str, *, up_to: int | None = None) -> str | None:
     with tenant_context(None), transaction.atomic(using=database):
         if up_to is not None and _pool_is_full(database, up_to):
             return None
-        if reference is not None and schema_exists(reference, database):
+        oid = reference_oid(database, reference)
+        if reference is not None and oid is not None:
             refuse_a_tenant_as_clone_reference()  # its rows would be every tenant's
             clone_schema(reference, name, database)
             migrate_schema(spare, skip_if_current=True)
@@ -134,7 +135,7 @@ def make_spare(database: str, *, up_to: int | None = None) -> str | None:
             reference = None
             create_schema(name, database)
             migrate_new_schema(spare)
-        _mark(database, name, expected_marker(reference))
+        _mark(database, name, expected_marker(reference, oid))
     return name
 
 
@@ -156,13 +157,12 @@ def _upgrade(spare: Spare) -> Spare | None:
     """Migrate a stale spare made from the current source and mark it current; the spare
     now, or None when another run holds it."""
     reference = reference_in(spare.database)
-    if reference is not None and not schema_exists(reference, spare.database):
-        reference = None
+    oid = reference_oid(spare.database, reference)
     with tenant_context(None), transaction.atomic(using=spare.database):
         if not _try_lock(spare.database, spare):
             return None
         migrate_schema(SchemaDescriptor(spare.schema_name, spare.database))
-        marker = expected_marker(reference)
+        marker = expected_marker(reference if oid is not None else None, oid)
         _mark(spare.database, spare.schema_name, marker)
     return replace(spare, marker=marker, current=True)
 
