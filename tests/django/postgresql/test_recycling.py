@@ -177,6 +177,22 @@ def test_none_never_recycles(persistent):
         assert backend_pid(persistent) == first
 
 
+def test_a_limit_per_alias_applies_to_that_alias_and_others_keep_the_default(persistent):
+    # A reporting database whose connections roam every schema may keep its sessions while
+    # the web database recycles; an alias the dict does not name keeps the default (100).
+    with override_settings(TENANTRY_RECYCLE_AFTER_SCHEMAS={"other": None}):
+        first = backend_pid(persistent)
+        for schema in SCHEMAS:
+            marker(persistent, schema)
+            boundary()
+        assert backend_pid(persistent) == first
+    with override_settings(TENANTRY_RECYCLE_AFTER_SCHEMAS={"default": LIMIT, "other": None}):
+        for schema in SCHEMAS:
+            marker(persistent, schema)
+        boundary()
+        assert backend_pid(persistent) != first
+
+
 def test_the_count_starts_again_on_a_new_connection(persistent):
     for schema in SCHEMAS[:LIMIT]:
         marker(persistent, schema)
@@ -235,7 +251,23 @@ def test_a_malformed_limit_is_reported(value):
     assert repr(value) in error.msg
 
 
-@pytest.mark.parametrize("value", [None, 1, 100])
+@pytest.mark.parametrize("value", [{"default": 0}, {"default": "100"}, {1: 100}])
+def test_a_malformed_limit_per_alias_is_reported(value):
+    with override_settings(TENANTRY_RECYCLE_AFTER_SCHEMAS=value):
+        (error,) = check_connection_recycling()
+    assert error.id == "tenantry.E060"
+    ((alias, limit),) = value.items()
+    assert f"{alias!r}: {limit!r}" in error.msg
+
+
+def test_an_alias_not_in_databases_is_reported():
+    with override_settings(TENANTRY_RECYCLE_AFTER_SCHEMAS={"default": 10, "defualt": 5}):
+        (error,) = check_connection_recycling()
+    assert error.id == "tenantry.E060"
+    assert "'defualt'" in error.msg
+
+
+@pytest.mark.parametrize("value", [None, 1, 100, {"default": 50, "other": None}, {}])
 def test_a_limit_or_none_is_accepted(value):
     with override_settings(TENANTRY_RECYCLE_AFTER_SCHEMAS=value):
         assert check_connection_recycling() == []

@@ -51,6 +51,10 @@ _PLUGIN_SETTINGS = frozenset({"TENANTRY_PLUGINS", "TENANTRY_BLOCKED_PLUGINS"})
 _Value = TypeVar("_Value")
 
 
+def _is_recycle_limit(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1)
+
+
 def _read(name: str, default: Any = None) -> Any:
     return getattr(django_settings, name, default)
 
@@ -113,18 +117,33 @@ class TenantrySettings:
         return _read("TENANTRY_RECYCLE_AFTER_SCHEMAS", DEFAULT_RECYCLE_AFTER_SCHEMAS)
 
     @functools.cached_property
-    def recycle_after_schemas(self) -> int | None:
-        """``TENANTRY_RECYCLE_AFTER_SCHEMAS``: a connection whose server session has served
-        more tenant schemas than this is closed at the next request boundary; None: never."""
+    def _recycle_limits(self) -> tuple[int | None, dict[str, int | None]]:
+        """(the limit of aliases not listed, {alias: its limit}) from the setting."""
         value = self.raw_recycle_after_schemas
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if isinstance(value, dict):
+            for alias, limit in value.items():
+                if not isinstance(alias, str) or not _is_recycle_limit(limit):
+                    raise ImproperlyConfigured(
+                        "TENANTRY_RECYCLE_AFTER_SCHEMAS as a dict maps database aliases to a "
+                        "number of schemas (an int >= 1) or None, got "
+                        f"{alias!r}: {limit!r} (tenantry.E060)."
+                    )
+            return DEFAULT_RECYCLE_AFTER_SCHEMAS, dict(value)
+        if not _is_recycle_limit(value):
             raise ImproperlyConfigured(
-                "TENANTRY_RECYCLE_AFTER_SCHEMAS must be a number of schemas (an int >= 1) or "
-                f"None to never recycle, got {value!r} (tenantry.E060)."
+                "TENANTRY_RECYCLE_AFTER_SCHEMAS must be a number of schemas (an int >= 1), "
+                f"None to never recycle, or a dict of database alias to either, got {value!r} "
+                "(tenantry.E060)."
             )
-        return value
+        return value, {}
+
+    def recycle_after_schemas(self, alias: str) -> int | None:
+        """``TENANTRY_RECYCLE_AFTER_SCHEMAS`` for ``alias``: a connection whose server session
+        has served more tenant schemas than this is closed at the next request boundary;
+        None: never. The setting is a limit for every alias or a dict ``{alias: limit}``
+        (aliases it does not name keep the default, ``DEFAULT_RECYCLE_AFTER_SCHEMAS``)."""
+        default, per_alias = self._recycle_limits
+        return per_alias.get(alias, default)
 
     # -- routing ------------------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ def recycle_due(wrapper: Any) -> bool:
     and it can be closed now without breaking anything that still uses it."""
     if wrapper.connection is None:
         return False
-    limit = get_settings().recycle_after_schemas
+    limit = get_settings().recycle_after_schemas(wrapper.alias)
     if limit is None or tenant_schemas_served(wrapper) <= limit:
         return False
     if wrapper.tenantry_search_path.pooled:

@@ -60,6 +60,9 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
         # (Nothing in it refers back to the wrapper: a closed wrapper is freed without the
         # garbage collector, as Django's own tests require.)
         self.tenantry_search_path = SearchPathState(self.alias)
+        # TENANTRY_RECYCLE_AFTER_SCHEMAS for this alias, and the settings object it is from.
+        self._tenantry_recycle_settings: object = None
+        self._tenantry_recycle_limit: int | None = None
 
     # -- the search path -------------------------------------------------------------
 
@@ -134,8 +137,13 @@ class DatabaseWrapper(_OriginalDatabaseWrapper):
         path = self.tenantry_search_path
         path.check_schemas_again()
         # tenantry recycling: asked only once the session served more tenant schemas than
-        # the limit (a count and a cached setting here; the rest of its questions there).
-        limit = get_settings().recycle_after_schemas
+        # the limit (a count and the alias's limit, kept with the settings object, here; the
+        # rest of its questions there).
+        settings = get_settings()
+        if settings is not self._tenantry_recycle_settings:
+            self._tenantry_recycle_settings = settings
+            self._tenantry_recycle_limit = settings.recycle_after_schemas(self.alias)
+        limit = self._tenantry_recycle_limit
         visited = path.visited
         if limit is not None and len(visited) - (PUBLIC_SCHEMA in visited) > limit:
             _recycling.recycle_if_due(self)
