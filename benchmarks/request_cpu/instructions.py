@@ -3,14 +3,16 @@
     python -m benchmarks.request_cpu.instructions LIBRARY STEPS SIDE REQUESTS
 
 CPU time on a shared VM swings by tens of microseconds between rounds, more than the cost
-being measured. The number of machine instructions the client executes per request hardly
-does: under valgrind's ``callgrind``, with one hash seed, a process serving the same requests
-counts nearly the same instructions every time. So each side of the A/B (:mod:`.sides`) is
-served in a process of its own under callgrind, on the database the timed worker set up, and
-the counts are compared: the library's (and each part's) instructions per request, and what
-they cost at the plain side's own rate (its p10 CPU µs per request in the timed rounds over
-its instructions per request). A collection of garbage lands in whichever request allocates
-past the collector's threshold: count a thousand requests or more for the counts to settle.
+being measured. The number of machine instructions the client executes per request does
+not: under valgrind's ``callgrind``, with one hash seed, two processes serving the same
+side's requests on the same database counted the same instructions, to the last one. So each
+side of the A/B (:mod:`.sides`) is served in a process of its own under callgrind, on the
+database the timed worker set up, and the counts are compared: the library's (and each
+part's) instructions per request, and what they cost at the plain side's own rate (its p10
+CPU µs per request in the timed rounds over its instructions per request). A collection of
+garbage lands in whichever request allocates past the collector's threshold, and sides
+allocate differently: count a thousand requests or more, and read a part of a few thousand
+instructions as within that (the whole is firmer).
 
 Counting covers the requests only: each scenario's requests are served from inside one
 itertools C function (``starmap_next`` for one tenant, ``filterfalse_next`` rotating), which
