@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DRIVERS", "count_sides", "parse_inclusive"]
+__all__ = ["DRIVERS", "count_sides", "parse_inclusive", "print_counts"]
 
 #: scenario -> the itertools C function its requests are served from (see the docstring)
 DRIVERS = {"one": "starmap_next", "rotating": "filterfalse_next"}
@@ -122,6 +122,40 @@ def count_sides(
             lambda side: _count_side(library, steps, side, requests, environment), sides
         )
         return dict(zip(sides, counted, strict=True))
+
+
+def print_counts(result: dict[str, Any], requests: int, scenarios: dict[str, str]) -> None:
+    """The counts of one library's run (``result['instructions']``), side against side."""
+    counted = result.get("instructions")
+    if not counted:
+        return
+    sides = result["sides"]
+    print()
+    print(
+        f"{result['library']}: client instructions per request (valgrind callgrind, "
+        f"{requests} requests per side and scenario after warming up; each side against the "
+        "one before, and in µs at plain Django's own rate: its p10 CPU µs per request over its "
+        "instructions per request)"
+    )
+    print(
+        f"{'scenario':<12} {'side':<20} {'instructions':>13} {'added':>9} {'x plain':>8} {'µs':>7}"
+    )
+    for scenario, label in scenarios.items():
+        plain = counted[sides[0]][scenario]
+        rate = result["rounds"][f"{sides[0]}|{scenario}"]["cpu"]["p10"] / plain
+        for before, side in itertools.pairwise(sides):
+            this, previous = counted[side][scenario], counted[before][scenario]
+            part = "+ backend" if side == sides[-1] and len(sides) > 2 else side
+            print(
+                f"{label:<12} {part:<20} {this:>13,.0f} {this - previous:>+9,.0f} "
+                f"{this / plain:>8.3f} {(this - previous) * rate:>+7.1f}"
+            )
+        whole = counted[sides[-1]][scenario] - plain
+        print(
+            f"{label:<12} {'library, whole':<20} {'':>13} {whole:>+9,.0f} "
+            f"{counted[sides[-1]][scenario] / plain:>8.3f} {whole * rate:>+7.1f}"
+            f"   (plain Django: {plain:,.0f} instructions, {rate * 1000:.2f} ns each)"
+        )
 
 
 def _scale_expiries() -> None:

@@ -62,7 +62,7 @@ from typing import Any
 from postgres_harness import start_embedded_server
 
 from benchmarks.environment import BASELINE, baseline_environment, describe
-from benchmarks.request_cpu.instructions import count_sides
+from benchmarks.request_cpu.instructions import count_sides, print_counts
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = ["tenantry", "django-tenants", "django-pgschemas"]
@@ -226,39 +226,6 @@ def _print_steps(result: dict[str, Any]) -> None:
             )
 
 
-def _print_instructions(result: dict[str, Any], requests: int) -> None:
-    counted = result.get("instructions")
-    if not counted:
-        return
-    sides = result["sides"]
-    print()
-    print(
-        f"{result['library']}: client instructions per request (valgrind callgrind, "
-        f"{requests} requests per side and scenario after warming up; each side against the "
-        "one before, and in µs at plain Django's own rate: its p10 CPU µs per request over its "
-        "instructions per request)"
-    )
-    print(
-        f"{'scenario':<12} {'side':<20} {'instructions':>13} {'added':>9} {'x plain':>8} {'µs':>7}"
-    )
-    for scenario, label in SCENARIOS.items():
-        plain = counted[sides[0]][scenario]
-        rate = result["rounds"][f"{sides[0]}|{scenario}"]["cpu"]["p10"] / plain
-        for before, side in itertools.pairwise(sides):
-            this, previous = counted[side][scenario], counted[before][scenario]
-            part = "+ backend" if side == sides[-1] and len(sides) > 2 else side
-            print(
-                f"{label:<12} {part:<20} {this:>13,.0f} {this - previous:>+9,.0f} "
-                f"{this / plain:>8.3f} {(this - previous) * rate:>+7.1f}"
-            )
-        whole = counted[sides[-1]][scenario] - plain
-        print(
-            f"{label:<12} {'library, whole':<20} {'':>13} {whole:>+9,.0f} "
-            f"{counted[sides[-1]][scenario] / plain:>8.3f} {whole * rate:>+7.1f}"
-            f"   (plain Django: {plain:,.0f} instructions, {rate * 1000:.2f} ns each)"
-        )
-
-
 def _print_profile(result: dict[str, Any]) -> None:
     for scenario, rows in result["profile"].items():
         print()
@@ -310,7 +277,7 @@ def main() -> None:
     for result in results:
         _print_library(result)
     for result in results:
-        _print_instructions(result, options.instructions)
+        print_counts(result, options.instructions, SCENARIOS)
     for result in results:
         _print_profile(result)
 
