@@ -38,6 +38,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from benchmarks.request_cpu.skeleton import SKELETON, build_skeleton_side
+
 __all__ = ["DRIVERS", "count_sides", "parse_inclusive", "print_counts"]
 
 #: scenario -> the itertools C function its requests are served from (see the docstring)
@@ -156,6 +158,13 @@ def print_counts(result: dict[str, Any], requests: int, scenarios: dict[str, str
             f"{counted[sides[-1]][scenario] / plain:>8.3f} {whole * rate:>+7.1f}"
             f"   (plain Django: {plain:,.0f} instructions, {rate * 1000:.2f} ns each)"
         )
+        if SKELETON in counted:
+            floor = counted[SKELETON][scenario]
+            print(
+                f"{label:<12} {'skeleton (floor)':<20} {floor:>13,.0f} {floor - plain:>+9,.0f} "
+                f"{floor / plain:>8.3f} {(floor - plain) * rate:>+7.1f}"
+                "   (the least Django's hooks cost: benchmarks/request_cpu/skeleton.py)"
+            )
 
 
 def _scale_expiries() -> None:
@@ -172,6 +181,23 @@ def _scale_expiries() -> None:
     override_settings(TENANTRY_RESOLVER_CACHE_SECONDS=seconds * SLOWDOWN).enable()
 
 
+def _checked_skeleton(library: str, patches: Any, plain: Any) -> Any:
+    """The skeleton's side (:mod:`.skeleton`), proved to run none of the library's code and
+    to serve every host its own page."""
+    from benchmarks.request_cpu.sides import library_frames, settle_receivers
+    from benchmarks.request_cpu.worker import PACKAGES
+    from benchmarks.request_overhead.projects import HOSTS
+
+    side = build_skeleton_side(patches, plain.connection, dict(HOSTS))
+    settle_receivers([side], PACKAGES[library])
+    side.activate()
+    request = side.client()  # checks each page's body
+    leaked = library_frames(PACKAGES[library], lambda: [request(host) for host in HOSTS])
+    if leaked:
+        raise SystemExit(f"the skeleton runs {library} code: {', '.join(leaked)}")
+    return side
+
+
 def main() -> None:
     """Under callgrind: build the sides as the timed worker does, serve ``SIDE``'s requests."""
     from benchmarks.request_cpu.sides import Patches
@@ -186,7 +212,10 @@ def main() -> None:
     django.setup()
     _scale_expiries()
     sides = _sides(library, patches, dict(HOSTS), steps)
-    side: Any = next(side for side in sides if side.name == wanted)
+    if wanted == SKELETON:
+        side: Any = _checked_skeleton(library, patches, sides[0])
+    else:
+        side = next(side for side in sides if side.name == wanted)
     side.activate()
     request = side.client()
     scenarios = {"one": [f"{SCHEMA}.bench"], "rotating": sorted(HOSTS)}

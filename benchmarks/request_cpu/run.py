@@ -38,7 +38,8 @@ Django inside one process, on one thread's CPU clock:
   (:mod:`.breakdown`): where the microseconds go, inflated by the profiler.
 - ``--instructions N`` counts, under valgrind, the client instructions per request of every
   side over N requests per scenario (:mod:`.instructions`): the same comparison without the
-  machine's noise, part by part with ``--steps``; needs valgrind.
+  machine's noise, part by part with ``--steps``; needs valgrind. tenantry's run counts the
+  skeleton as well (:mod:`.skeleton`): the least a library on Django's hooks runs, a floor.
 
 "one tenant" sends every request to one host; "rotating 20" cycles over 20 hosts (the plain
 side reads the one schema for every host). Libraries run one after another, each in its own
@@ -63,6 +64,7 @@ from postgres_harness import start_embedded_server
 
 from benchmarks.environment import BASELINE, baseline_environment, describe
 from benchmarks.request_cpu.instructions import count_sides, print_counts
+from benchmarks.request_cpu.skeleton import SKELETON
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARIES = ["tenantry", "django-tenants", "django-pgschemas"]
@@ -149,8 +151,11 @@ def _measure(server: Any, label: str, options: argparse.Namespace) -> dict[str, 
         raise SystemExit(f"{label}: the worker stopped (exit {completed.returncode})")
     if options.instructions:  # on the database the timed worker set up
         steps = bool(options.steps and library == "tenantry")
+        # tenantry's own run counts the skeleton too: the floor under any library on
+        # Django's hooks (benchmarks/request_cpu/skeleton.py)
+        extra = [SKELETON] if label == "tenantry" else []
         result["instructions"] = count_sides(
-            library, steps, result["sides"], options.instructions, environment
+            library, steps, [*result["sides"], *extra], options.instructions, environment
         )
     return result
 
