@@ -47,6 +47,9 @@ def _extra(step: str, result: dict[str, Any]) -> str:
             f"; interleaved CPU min: 200 hosts {hot:.0f} µs, all {rotating:.0f} µs "
             f"({rotating / hot:.2f}x)"
         )
+    if step == "fresh" and "rounds" in result:
+        rounds = "/".join(f"{float(seconds):.2f}" for seconds in result["rounds"])
+        return f"best of rounds {rounds} s"
     if step == "create":
         return f"first {float(result['first_ms']):.0f} ms, max {float(result['max_ms']):.0f} ms"
     return ""

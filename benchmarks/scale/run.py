@@ -8,7 +8,8 @@ migrate-fleet app (sandbox.inventory: 17 models, 20 migrations), each with a dom
 (untimed) inserts the rows in bulk, leaves SAMPLE schemas empty and makes the others copies
 of one schema tenantry migrated (see fleet.py). Then, each step in a process of its own:
 
-  fresh            migrate the SAMPLE empty schemas while N-SAMPLE migrated ones exist
+  fresh            migrate the SAMPLE empty schemas while N-SAMPLE migrated ones exist (3
+                   rounds, the schemas emptied again between them; the best round)
   no-op            migrate -s :dynamic:, nothing to do
   select           runschema's selection of :all: (tenantry.select_tenants)
   whowill          whowill -s :dynamic:
