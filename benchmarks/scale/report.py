@@ -42,11 +42,16 @@ def _extra(step: str, result: dict[str, Any]) -> str:
             f"backend {float(result['backend_anon_mib']):.0f} MiB"
         )
         text += f", caches {sizes}" if sizes else ""
-        hot, rotating = float(result["hot_cpu_us"]), float(result["rotating_cpu_us"])
-        return text + (
-            f"; interleaved CPU min: 200 hosts {hot:.0f} µs, all {rotating:.0f} µs "
-            f"({rotating / hot:.2f}x)"
-        )
+        text += "; interleaved min, 200 hosts / all:"
+        for clock in ("cpu", "wall"):
+            hot = result.get(f"hot_{clock}_us")
+            rotating = result.get(f"rotating_{clock}_us")
+            if hot is not None and rotating is not None:
+                text += (
+                    f" {clock.upper() if clock == 'cpu' else clock} {float(hot):.0f} / "
+                    f"{float(rotating):.0f} µs ({float(rotating) / float(hot):.2f}x)"
+                )
+        return text
     if step == "fresh" and "rounds" in result:
         rounds = "/".join(f"{float(seconds):.2f}" for seconds in result["rounds"])
         return f"best of rounds {rounds} s"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from postgres_harness import DRIVER, PSYCOPG2, connect
+from postgres_harness import DRIVER, PSYCOPG2, connect, start_embedded_server
 from postgres_harness.driver import conninfo_to_dict, make_conninfo
 
 
@@ -91,3 +91,23 @@ def test_conninfo_round_trips_through_either_driver(postgres_server):
     )
     assert conninfo_to_dict(make_conninfo(**params)) == params
     assert conninfo_to_dict(make_conninfo(dbname="x y", port=None)) == {"dbname": "x y"}
+
+
+def test_an_embedded_server_starts_with_the_settings_asked_for(tmp_path):
+    # bench:scale --shared-buffers: a server sized for a 10,000-schema catalog
+    server = start_embedded_server(tmp_path / "cluster", settings={"shared_buffers": "48MB"})
+    try:
+        with server.connect() as admin:
+            assert admin.execute("SHOW shared_buffers").fetchone() == ("48MB",)
+            # the harness's own settings still apply
+            assert admin.execute("SHOW max_connections").fetchone() == ("300",)
+    finally:
+        server.stop()
+
+
+def test_a_setting_that_would_split_the_server_options_is_refused_before_anything_starts(
+    tmp_path,
+):
+    with pytest.raises(ValueError, match="shared_buffers"):
+        start_embedded_server(tmp_path / "cluster", settings={"shared_buffers": "1 GB"})
+    assert not (tmp_path / "cluster").exists()

@@ -156,9 +156,19 @@ def _run(command: list[str], run_as: str | None, log: Path | None = None) -> Non
         raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{details}")
 
 
-def start_embedded_server(directory: Path | None = None) -> PostgresServer:
+def start_embedded_server(
+    directory: Path | None = None, *, settings: Mapping[str, str] | None = None
+) -> PostgresServer:
     """Start a cluster on 127.0.0.1: a new one in a temporary directory (deleted on stop), or
-    the one kept in ``directory`` (created on first use, reused later, kept on stop)."""
+    the one kept in ``directory`` (created on first use, reused later, kept on stop).
+
+    ``settings`` (server parameters, e.g. ``{"shared_buffers": "2GB"}``) go over the
+    harness's own for this start.
+    """
+    chosen = {**_SERVER_OPTIONS, **(settings or {})}
+    spaced = [key for key, value in chosen.items() if not value or any(c.isspace() for c in value)]
+    if spaced:  # pg_ctl's -o is one string of -c key=value words
+        raise ValueError(f"server settings need a value without spaces: {', '.join(spaced)}")
     keep = directory is not None
     directory = (directory or Path(tempfile.mkdtemp(prefix="tenantry-pg-"))).resolve()
     directory.mkdir(parents=True, exist_ok=True)
@@ -168,7 +178,7 @@ def start_embedded_server(directory: Path | None = None) -> PostgresServer:
         initdb = [_binary("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
         initdb += ["--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"]
         _run(initdb, run_as)
-    options = " ".join(f"-c {key}={value}" for key, value in _SERVER_OPTIONS.items())
+    options = " ".join(f"-c {key}={value}" for key, value in chosen.items())
     pg_ctl = [_binary("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60"]
     _run([*pg_ctl, "-o", f"{options} -p {port} -k {directory}", "start"], run_as, log)
     return PostgresServer(
