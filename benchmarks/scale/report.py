@@ -23,12 +23,13 @@ TARGET = 1.2  # issue 16: a per-schema cost at 10,000 within 1.2x of the one at 
 Results = dict[int, dict[str, dict[str, dict[str, Any]]]]  # N -> project -> step -> figures
 
 
-def _per_unit(result: dict[str, Any]) -> float:
+def per_unit(result: dict[str, Any]) -> float:
+    """Seconds per unit (schema, tenant or request) of one step's result."""
     return float(result["seconds"]) / int(result["count"])
 
 
 def _per_unit_text(step: str, result: dict[str, Any]) -> str:
-    seconds = _per_unit(result)
+    seconds = per_unit(result)
     return f"{seconds * 1e6:.0f} µs" if step == "requests" else f"{seconds * 1e3:.2f} ms"
 
 
@@ -43,13 +44,12 @@ def _extra(step: str, result: dict[str, Any]) -> str:
         )
         text += f", caches {sizes}" if sizes else ""
         text += "; interleaved min, 200 hosts / all:"
-        for clock in ("cpu", "wall"):
-            hot = result.get(f"hot_{clock}_us")
-            rotating = result.get(f"rotating_{clock}_us")
+        for clock, name in (("cpu", "CPU"), ("wall", "wall")):
+            hot, rotating = result.get(f"hot_{clock}_us"), result.get(f"rotating_{clock}_us")
             if hot is not None and rotating is not None:
                 text += (
-                    f" {clock.upper() if clock == 'cpu' else clock} {float(hot):.0f} / "
-                    f"{float(rotating):.0f} µs ({float(rotating) / float(hot):.2f}x)"
+                    f" {name} {float(hot):.0f} / {float(rotating):.0f} µs "
+                    f"({float(rotating) / float(hot):.2f}x)"
                 )
         return text
     if step == "fresh" and "rounds" in result:
@@ -100,7 +100,7 @@ def _ratios(results: Results) -> None:
             b = results[high].get(project, {}).get(step)
             if not a or not b or "failed" in a or "failed" in b:
                 continue
-            time_ratio = _per_unit(b) / _per_unit(a)
+            time_ratio = per_unit(b) / per_unit(a)
             rss_ratio = float(_rss(b)) / float(_rss(a))
             flag = "" if time_ratio <= TARGET else "  over target"
             print(f"{project:<14}{step:<17}{time_ratio:>7.2f}x{rss_ratio:>7.2f}x{flag}")

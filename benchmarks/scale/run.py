@@ -49,14 +49,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 from postgres_harness import PostgresServer, start_embedded_server
 
 from benchmarks.driver import quote_identifier
 from benchmarks.environment import baseline_environment, describe
 from benchmarks.migrate_fleet.worker import ADDED_FIELD
-from benchmarks.scale.report import LIGHT_STEPS, PLAIN_STEPS, STEPS, print_report
+from benchmarks.scale.report import LIGHT_STEPS, PLAIN_STEPS, STEPS, per_unit, print_report
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = ("tenantry", "plain Django")
@@ -173,16 +172,12 @@ def prepare(
     return fleet
 
 
-def _per_unit(result: dict[str, object]) -> float:
-    return float(cast(float, result["seconds"])) / int(cast(int, result["count"]))
-
-
 def _better(result: dict[str, object], before: dict[str, object] | None) -> bool:
     """Whether ``result`` is the round to keep: the first, one that ran where an earlier one
     failed, or one faster per unit."""
     if before is None or "failed" in before:
         return True
-    return "failed" not in result and _per_unit(result) < _per_unit(before)
+    return "failed" not in result and per_unit(result) < per_unit(before)
 
 
 def run_steps(fleets: list[Fleet], rounds: int, *, light: bool = False) -> None:
